@@ -1,0 +1,12 @@
+using System.Text.Json.Serialization;
+
+namespace Oci.Runtime.Spec;
+
+/// <summary>The container's root filesystem (config.md "Root").</summary>
+public sealed class Root
+{
+    /// <summary>Path to the root filesystem, absolute or relative to the bundle.</summary>
+    [JsonPropertyName("path")] public string Path { get; set; } = "";
+    /// <summary>Whether the root filesystem is read-only inside the container.</summary>
+    [JsonPropertyName("readonly")] public bool? Readonly { get; set; }
+}
