@@ -1,0 +1,186 @@
+using System.Text;
+using Oci.Runtime.Interop;
+using Oci.Runtime.Namespaces;
+using Oci.Runtime.Spec;
+
+namespace Oci.Runtime.Bootstrap;
+
+/// <summary>What the bootstrap of a new init must do.</summary>
+internal sealed class LaunchRequest
+{
+    /// <summary>The executable that links bootstrap.c and runs <c>init</c>.</summary>
+    public required string InitBinary { get; init; }
+    /// <summary>Its argv.</summary>
+    public required IReadOnlyList<string> Arguments { get; init; }
+    /// <summary>How many of the caller's descriptors after stdio pass to the container (<c>--preserve-fds</c>).</summary>
+    public int PreserveFds { get; init; }
+    /// <summary>Descriptors handed to init, placed right after the bootstrap socket in this order.</summary>
+    public IReadOnlyList<int> ExtraFds { get; init; } = [];
+    /// <summary>Namespaces to create.</summary>
+    public uint CloneFlags { get; init; }
+    /// <summary>Namespaces to join, in <see cref="NamespaceType.All"/> order.</summary>
+    public IReadOnlyList<(NamespaceType Type, string Path)> Joins { get; init; } = [];
+    /// <summary>Contents of /proc/self/timens_offsets for a new time namespace.</summary>
+    public string? TimeOffsets { get; init; }
+    /// <summary>uid_map of a new user namespace.</summary>
+    public IReadOnlyList<LinuxIdMapping>? UidMappings { get; init; }
+    /// <summary>gid_map of a new user namespace.</summary>
+    public IReadOnlyList<LinuxIdMapping>? GidMappings { get; init; }
+    /// <summary>Runs with the bootstrap's pid before it creates namespaces: joining cgroups here puts the whole
+    /// container, and the root of a new cgroup namespace, in the container's cgroup.</summary>
+    public Action<int>? BeforeNamespaces { get; init; }
+}
+
+/// <summary>A started init: its pid in the runtime's PID namespace and the channel to its managed half.</summary>
+internal sealed record LaunchedInit(int Pid, BootstrapChannel Channel);
+
+/// <summary>Starts <c>init</c> and drives the C bootstrap (bootstrap.c) through the namespaces.</summary>
+internal static class InitLauncher
+{
+    /// <summary>The variable that tells bootstrap.c which descriptor is the bootstrap socket.</summary>
+    public const string BootstrapFdVariable = "_OCI_RUN_BOOTSTRAP_FD";
+
+    public static LaunchedInit Launch(LaunchRequest request)
+    {
+        var (runtimeEnd, initEnd) = Sys.SocketPair();
+        var channel = new BootstrapChannel(runtimeEnd);
+        int bootstrapPid = -1, initPid = -1;
+        try
+        {
+            bootstrapPid = Spawn(request, initEnd);
+            request.BeforeNamespaces?.Invoke(bootstrapPid);
+            SendBootstrapMessage(channel, request);
+            initPid = AwaitInitPid(channel, request, bootstrapPid);
+            int status = Sys.WaitPid(bootstrapPid);
+            bootstrapPid = -1;
+            if (status != 0) throw new OciException($"bootstrap exited with status 0x{status:x}");
+            return new LaunchedInit(initPid, channel);
+        }
+        catch
+        {
+            if (initPid > 0) Sys.Kill(initPid, 9);
+            if (bootstrapPid > 0)
+            {
+                Sys.Kill(bootstrapPid, 9);
+                Sys.WaitPid(bootstrapPid);
+            }
+            channel.Dispose();
+            throw;
+        }
+        finally
+        {
+            Sys.Close(initEnd);
+        }
+    }
+
+    static int Spawn(LaunchRequest request, int initEnd)
+    {
+        int bootstrapFd = 3 + request.PreserveFds;
+        // Copy every descriptor we hand over above any target number first, so that one dup2 cannot overwrite the
+        // source of the next.
+        int highest = bootstrapFd + request.ExtraFds.Count + 1;
+        var copies = new List<int>();
+        int binary = -1;
+        try
+        {
+            copies.Add(Sys.DupCloexec(initEnd, highest));
+            foreach (var fd in request.ExtraFds) copies.Add(Sys.DupCloexec(fd, highest));
+            var placement = copies.Select((fd, i) => (fd, bootstrapFd + i)).ToList();
+            binary = SealedBinary.Open(request.InitBinary);
+            string[] environment = [$"{BootstrapFdVariable}={bootstrapFd}", .. InitEnvironment];
+            return Sys.Spawn($"/proc/self/fd/{binary}", request.Arguments, environment, placement);
+        }
+        finally
+        {
+            foreach (var fd in copies) Sys.Close(fd);
+            Sys.Close(binary);
+        }
+    }
+
+    /// <summary>Settings of the .NET runtime in init: it lives inside the container's memory limit, so keep its
+    /// heap small.</summary>
+    static readonly string[] InitEnvironment =
+    [
+        "DOTNET_GCgen0size=0x100000",
+        "DOTNET_GCHeapHardLimit=0x4000000",
+        "DOTNET_TieredCompilation=0",
+    ];
+
+    static void SendBootstrapMessage(BootstrapChannel channel, LaunchRequest request)
+    {
+        channel.Write(BootstrapRecord.CloneFlags, BitConverter.GetBytes(request.CloneFlags));
+        foreach (var (type, path) in request.Joins)
+        {
+            var data = new byte[4 + Encoding.UTF8.GetByteCount(path)];
+            BitConverter.TryWriteBytes(data, type.CloneFlag);
+            Encoding.UTF8.GetBytes(path, data.AsSpan(4));
+            channel.Write(BootstrapRecord.NamespacePath, data);
+        }
+        if (request.TimeOffsets is not null)
+            channel.Write(BootstrapRecord.TimeNamespaceOffsets, Encoding.UTF8.GetBytes(request.TimeOffsets));
+        channel.Write(BootstrapRecord.End, []);
+    }
+
+    static int AwaitInitPid(BootstrapChannel channel, LaunchRequest request, int bootstrapPid)
+    {
+        while (true)
+        {
+            BootstrapRecord type;
+            byte[] data;
+            try
+            {
+                (type, data) = channel.Read();
+            }
+            catch (EndOfStreamException)
+            {
+                throw new OciException("container init exited during the bootstrap");
+            }
+            switch (type)
+            {
+                case BootstrapRecord.UserNamespaceReady:
+                    bool mapped = WriteIdMaps(bootstrapPid, request, out string? problem);
+                    channel.Write(BootstrapRecord.UserNamespaceMapped, mapped ? [] : [1]);
+                    if (!mapped) throw new OciException(problem!);
+                    break;
+                case BootstrapRecord.ChildPid:
+                    return BitConverter.ToInt32(data);
+                case BootstrapRecord.Error:
+                    throw new OciException(Encoding.UTF8.GetString(data));
+                default:
+                    throw new OciException($"bootstrap protocol: unexpected record {type}");
+            }
+        }
+    }
+
+    static bool WriteIdMaps(int pid, LaunchRequest request, out string? problem)
+    {
+        try
+        {
+            File.WriteAllText($"/proc/{pid}/uid_map", FormatMap(request.UidMappings));
+        }
+        catch (IOException e)
+        {
+            problem = $"linux.uidMappings: writing /proc/{pid}/uid_map: {e.Message}";
+            return false;
+        }
+        try
+        {
+            File.WriteAllText($"/proc/{pid}/gid_map", FormatMap(request.GidMappings));
+        }
+        catch (IOException e)
+        {
+            problem = $"linux.gidMappings: writing /proc/{pid}/gid_map: {e.Message}";
+            return false;
+        }
+        problem = null;
+        return true;
+    }
+
+    internal static string FormatMap(IReadOnlyList<LinuxIdMapping>? mappings)
+    {
+        var text = new StringBuilder();
+        foreach (var m in mappings ?? [])
+            text.Append(m.ContainerId).Append(' ').Append(m.HostId).Append(' ').Append(m.Size).Append('\n');
+        return text.ToString();
+    }
+}

@@ -1,0 +1,265 @@
+using Oci.Runtime.Interop;
+
+namespace Oci.Runtime.Cgroups;
+
+/// <summary>
+/// The container's cgroups on every mounted hierarchy (v1 controllers, and the cgroup2 hierarchy on hybrid and
+/// unified hosts): where they are, creating and joining them, listing, signalling and freezing their processes, and
+/// removing them.
+/// </summary>
+public sealed class CgroupManager
+{
+    /// <summary>Directory of the container's cgroup in each hierarchy, keyed by <see cref="CgroupHierarchy.ProcKey"/>.</summary>
+    public IReadOnlyDictionary<string, string> Paths { get; }
+
+    /// <summary>The host's layout.</summary>
+    public CgroupLayout Layout { get; }
+
+    /// <summary>Restores a manager from paths saved in the container's state.</summary>
+    public CgroupManager(IReadOnlyDictionary<string, string> paths, CgroupLayout layout)
+    {
+        Paths = paths;
+        Layout = layout;
+    }
+
+    /// <summary>Places a container by <c>linux.cgroupsPath</c> as runc's cgroupfs driver does: an absolute path is
+    /// taken from each hierarchy's root, a relative one from the runtime's own cgroup, and an absent one is
+    /// <c>/ID</c>.</summary>
+    public static CgroupManager ForContainer(string containerId, string? cgroupsPath, CgroupMounts mounts)
+    {
+        if (cgroupsPath is not null && cgroupsPath.Contains(':') && !cgroupsPath.StartsWith('/'))
+            throw new OciException(
+                $"linux.cgroupsPath: \"{cgroupsPath}\" is a systemd slice:prefix:name path, which needs --systemd-cgroup");
+        string path = string.IsNullOrEmpty(cgroupsPath) ? "/" + containerId : cgroupsPath;
+        Dictionary<string, string>? own = null;
+        var paths = new Dictionary<string, string>();
+        foreach (var hierarchy in mounts.Hierarchies)
+        {
+            string inHierarchy;
+            if (path.StartsWith('/'))
+                inHierarchy = path;
+            else
+            {
+                own ??= CgroupMounts.ReadProcessCgroups();
+                string current = own.TryGetValue(hierarchy.ProcKey, out var c) ? c : "/";
+                inHierarchy = current.TrimEnd('/') + "/" + path;
+            }
+            paths[hierarchy.ProcKey] = Combine(hierarchy, inHierarchy);
+        }
+        return new CgroupManager(paths, mounts.Layout);
+    }
+
+    static string Combine(CgroupHierarchy hierarchy, string cgroup)
+    {
+        string normalized = Normalize(cgroup);
+        // Inside a cgroup namespace or a bind-mounted hierarchy the mount's root is not "/": paths are relative to it.
+        if (hierarchy.Root != "/" && normalized.StartsWith(hierarchy.Root, StringComparison.Ordinal))
+            normalized = normalized[hierarchy.Root.Length..];
+        return hierarchy.MountPoint.TrimEnd('/') + normalized;
+    }
+
+    /// <summary>Cleans a cgroup path lexically; ".." never climbs above the hierarchy's root.</summary>
+    internal static string Normalize(string cgroup)
+    {
+        var parts = new List<string>();
+        foreach (var part in cgroup.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == ".") continue;
+            if (part == "..") { if (parts.Count > 0) parts.RemoveAt(parts.Count - 1); continue; }
+            parts.Add(part);
+        }
+        return "/" + string.Join('/', parts);
+    }
+
+    /// <summary>Creates every directory that does not exist yet (an existing cgroup is joined as it is).</summary>
+    public void Create()
+    {
+        foreach (var (key, dir) in Paths)
+        {
+            try
+            {
+                Directory.CreateDirectory(dir);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new OciException($"linux.cgroupsPath: creating cgroup {dir}: {e.Message}", e);
+            }
+            if (key == "cpuset") InheritCpuset(dir);
+        }
+    }
+
+    /// <summary>A new v1 cpuset cgroup starts with empty cpus and mems, and joining it fails until they are set:
+    /// copy them from the nearest ancestor that has them, top down.</summary>
+    static void InheritCpuset(string dir)
+    {
+        var chain = new Stack<string>();
+        for (var d = dir; d is not null && File.Exists(Path.Combine(d, "cpuset.cpus")); d = Path.GetDirectoryName(d))
+            chain.Push(d);
+        string? cpus = null, mems = null;
+        foreach (var d in chain)
+        {
+            string c = File.ReadAllText(Path.Combine(d, "cpuset.cpus")).Trim();
+            string m = File.ReadAllText(Path.Combine(d, "cpuset.mems")).Trim();
+            if (c.Length == 0 && cpus is not null) File.WriteAllText(Path.Combine(d, "cpuset.cpus"), cpus);
+            else cpus = c;
+            if (m.Length == 0 && mems is not null) File.WriteAllText(Path.Combine(d, "cpuset.mems"), mems);
+            else mems = m;
+        }
+    }
+
+    /// <summary>Moves process <paramref name="pid"/> into the container's cgroup on every hierarchy.</summary>
+    public void AddProcess(int pid)
+    {
+        foreach (var dir in Paths.Values)
+        {
+            try
+            {
+                File.WriteAllText(Path.Combine(dir, "cgroup.procs"), pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new OciException($"joining cgroup {dir}: {e.Message}", e);
+            }
+        }
+    }
+
+    /// <summary>The directory whose cgroup.procs lists the container's processes best: the cgroup2 one on a
+    /// unified host, else a v1 controller that every process is in.</summary>
+    string? ProcessListDirectory()
+    {
+        foreach (var key in new[] { Layout == CgroupLayout.Unified ? "" : "pids", "freezer", "memory", "cpu,cpuacct", "" })
+            if (Paths.TryGetValue(key, out var dir) && Directory.Exists(dir)) return dir;
+        return Paths.Values.FirstOrDefault(Directory.Exists);
+    }
+
+    /// <summary>Every process in the container's cgroup (and its descendants).</summary>
+    public IReadOnlyList<int> GetPids()
+    {
+        var dir = ProcessListDirectory();
+        var pids = new List<int>();
+        if (dir is null) return pids;
+        foreach (var file in Directory.EnumerateFiles(dir, "cgroup.procs", SearchOption.AllDirectories))
+        {
+            try
+            {
+                foreach (var line in File.ReadAllLines(file))
+                    if (int.TryParse(line, out int pid)) pids.Add(pid);
+            }
+            catch (IOException) { }
+        }
+        return pids;
+    }
+
+    /// <summary>Sends <paramref name="signal"/> to every process of the cgroup. With SIGKILL on cgroup2 this is
+    /// cgroup.kill, which also reaches processes forked while the list is read.</summary>
+    public void Signal(int signal)
+    {
+        if (signal == 9 && Layout == CgroupLayout.Unified && Paths.TryGetValue("", out var unified)
+            && File.Exists(Path.Combine(unified, "cgroup.kill")))
+        {
+            File.WriteAllText(Path.Combine(unified, "cgroup.kill"), "1");
+            return;
+        }
+        bool frozen = signal == 9 && TryFreeze();
+        foreach (var pid in GetPids()) Sys.Kill(pid, signal);
+        if (frozen) Thaw();
+    }
+
+    /// <summary>Freezes the cgroup so that no process forks away from a kill; false where there is no freezer.</summary>
+    bool TryFreeze()
+    {
+        try
+        {
+            Freeze();
+            return true;
+        }
+        catch (OciException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Freezes every process of the container (v1 freezer or cgroup.freeze).</summary>
+    public void Freeze() => SetFrozen(true);
+
+    /// <summary>Thaws the container.</summary>
+    public void Thaw() => SetFrozen(false);
+
+    void SetFrozen(bool frozen)
+    {
+        if (Layout != CgroupLayout.Unified && Paths.TryGetValue("freezer", out var freezer) && Directory.Exists(freezer))
+        {
+            string want = frozen ? "FROZEN" : "THAWED";
+            for (int attempt = 0; attempt < 1000; attempt++)
+            {
+                File.WriteAllText(Path.Combine(freezer, "freezer.state"), want);
+                if (File.ReadAllText(Path.Combine(freezer, "freezer.state")).Trim() == want) return;
+                Thread.Sleep(1);
+            }
+            throw new OciException($"freezer.state of {freezer} did not become {want}");
+        }
+        if (Paths.TryGetValue("", out var unified) && File.Exists(Path.Combine(unified, "cgroup.freeze")))
+        {
+            File.WriteAllText(Path.Combine(unified, "cgroup.freeze"), frozen ? "1" : "0");
+            string want = frozen ? "frozen 1" : "frozen 0";
+            for (int attempt = 0; attempt < 1000; attempt++)
+            {
+                if (File.ReadAllLines(Path.Combine(unified, "cgroup.events")).Contains(want)) return;
+                Thread.Sleep(1);
+            }
+            throw new OciException($"{unified} did not become {(frozen ? "frozen" : "thawed")}");
+        }
+        throw new OciException("no freezer cgroup for this container");
+    }
+
+    /// <summary>Whether the container is frozen.</summary>
+    public bool IsFrozen()
+    {
+        try
+        {
+            if (Layout != CgroupLayout.Unified && Paths.TryGetValue("freezer", out var freezer))
+                return File.ReadAllText(Path.Combine(freezer, "freezer.state")).Trim() == "FROZEN";
+            if (Paths.TryGetValue("", out var unified))
+                return File.ReadAllText(Path.Combine(unified, "cgroup.freeze")).Trim() == "1";
+        }
+        catch (IOException) { }
+        return false;
+    }
+
+    /// <summary>Removes the container's cgroups, children first. A cgroup still busy with exiting processes is
+    /// retried for a short while.</summary>
+    public void Destroy()
+    {
+        foreach (var dir in Paths.Values)
+        {
+            if (!Directory.Exists(dir)) continue;
+            var all = Directory.EnumerateDirectories(dir, "*", SearchOption.AllDirectories)
+                .OrderByDescending(d => d.Length).Append(dir);
+            foreach (var d in all) RemoveCgroupDirectory(d);
+        }
+    }
+
+    static void RemoveCgroupDirectory(string dir)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                Directory.Delete(dir);
+                return;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return;
+            }
+            catch (IOException) when (attempt < 200)
+            {
+                Thread.Sleep(5);
+            }
+            catch (IOException e)
+            {
+                throw new OciException($"removing cgroup {dir}: {e.Message}", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+namespace Oci.Runtime.Cgroups;
+
+/// <summary>One mounted cgroup hierarchy: a v1 hierarchy with its controllers, or the cgroup2 hierarchy.</summary>
+/// <param name="MountPoint">Where the hierarchy is mounted on the host.</param>
+/// <param name="Root">The cgroup of the mount's root (the 4th field of mountinfo, "/" outside cgroup namespaces).</param>
+/// <param name="Controllers">v1 controllers and named hierarchies (name=systemd); empty for cgroup2.</param>
+/// <param name="IsUnified">Whether this is a cgroup2 hierarchy.</param>
+public sealed record CgroupHierarchy(string MountPoint, string Root, IReadOnlyList<string> Controllers, bool IsUnified)
+{
+    /// <summary>The key by which /proc/PID/cgroup names this hierarchy: "" for cgroup2, else its comma-joined
+    /// controllers.</summary>
+    public string ProcKey => IsUnified ? "" : string.Join(',', Controllers);
+}
+
+/// <summary>The cgroup hierarchies mounted in this mount namespace, read from /proc/self/mountinfo.</summary>
+public sealed class CgroupMounts
+{
+    /// <summary>Every mounted hierarchy (the first mount of each).</summary>
+    public IReadOnlyList<CgroupHierarchy> Hierarchies { get; }
+
+    /// <summary>The host's layout.</summary>
+    public CgroupLayout Layout { get; }
+
+    /// <summary>The cgroup2 hierarchy, if mounted.</summary>
+    public CgroupHierarchy? Unified { get; }
+
+    CgroupMounts(IReadOnlyList<CgroupHierarchy> hierarchies)
+    {
+        Hierarchies = hierarchies;
+        Unified = hierarchies.FirstOrDefault(h => h.IsUnified);
+        bool anyV1 = hierarchies.Any(h => !h.IsUnified);
+        Layout = !anyV1 ? CgroupLayout.Unified : Unified is null ? CgroupLayout.V1 : CgroupLayout.Hybrid;
+    }
+
+    /// <summary>Reads the hierarchies of the current mount namespace.</summary>
+    public static CgroupMounts Read() => Parse(File.ReadAllLines("/proc/self/mountinfo"));
+
+    /// <summary>Parses mountinfo lines (proc(5)).</summary>
+    public static CgroupMounts Parse(IEnumerable<string> mountinfo)
+    {
+        var found = new List<CgroupHierarchy>();
+        var seen = new HashSet<string>();
+        foreach (var line in mountinfo)
+        {
+            int separator = line.IndexOf(" - ", StringComparison.Ordinal);
+            if (separator < 0) continue;
+            var before = line[..separator].Split(' ');
+            var after = line[(separator + 3)..].Split(' ');
+            if (before.Length < 5 || after.Length < 3) continue;
+            string fsType = after[0];
+            if (fsType is not ("cgroup" or "cgroup2")) continue;
+            bool unified = fsType == "cgroup2";
+            var controllers = new List<string>();
+            if (!unified)
+            {
+                foreach (var option in after[2].Split(','))
+                {
+                    if (option is "rw" or "ro" || option.StartsWith("clone_children", StringComparison.Ordinal)
+                        || option.StartsWith("release_agent", StringComparison.Ordinal) || option == "noprefix"
+                        || option == "xattr" || option == "cpuset_v2_mode" || option == "nsdelegate"
+                        || option == "memory_recursiveprot" || option == "favordynmods" || option == "memory_localevents")
+                        continue;
+                    controllers.Add(option);
+                }
+                controllers.Sort(StringComparer.Ordinal);
+            }
+            string key = unified ? "" : string.Join(',', controllers);
+            if (!seen.Add(key)) continue;
+            found.Add(new CgroupHierarchy(Unescape(before[4]), Unescape(before[3]), controllers, unified));
+        }
+        return new CgroupMounts(found);
+    }
+
+    static string Unescape(string field) => field.Replace("\\040", " ").Replace("\\011", "\t").Replace("\\012", "\n").Replace("\\134", "\\");
+
+    /// <summary>The cgroup of process <paramref name="pid"/> in each hierarchy, keyed as <see cref="CgroupHierarchy.ProcKey"/>.</summary>
+    public static Dictionary<string, string> ReadProcessCgroups(string pid = "self")
+    {
+        var result = new Dictionary<string, string>();
+        foreach (var line in File.ReadAllLines($"/proc/{pid}/cgroup"))
+        {
+            var parts = line.Split(':', 3);
+            if (parts.Length != 3) continue;
+            var controllers = parts[1].Split(',', StringSplitOptions.RemoveEmptyEntries).OrderBy(c => c, StringComparer.Ordinal);
+            result[string.Join(',', controllers)] = parts[2];
+        }
+        return result;
+    }
+}

@@ -1,0 +1,130 @@
+using Oci.Runtime.Bootstrap;
+using Oci.Runtime.Hooks;
+using Oci.Runtime.Interop;
+using Oci.Runtime.Rootfs;
+
+namespace Oci.Runtime.Init;
+
+/// <summary>
+/// The managed half of the container's init. bootstrap.c has already put this process into the container's
+/// namespaces; this sets up the filesystem and the process, reports back, waits for <c>start</c> on the exec fifo
+/// and executes the user's process.
+/// </summary>
+public static class ContainerInit
+{
+    /// <summary>Whether this process was started as a container init (the bootstrap socket is named).</summary>
+    public static bool IsInit => Environment.GetEnvironmentVariable(InitLauncher.BootstrapFdVariable) is not null;
+
+    /// <summary>Runs the init; returns only on failure, with the exit code to use.</summary>
+    public static int Run()
+    {
+        if (!int.TryParse(Environment.GetEnvironmentVariable(InitLauncher.BootstrapFdVariable), out int fd))
+        {
+            Console.Error.WriteLine("init: not started by the runtime");
+            return 1;
+        }
+        using var channel = new BootstrapChannel(fd);
+        InitConfig config;
+        try
+        {
+            config = channel.Receive(InitJsonContext.Default.InitConfig);
+        }
+        catch (Exception e) when (e is OciException or EndOfStreamException)
+        {
+            return 1;
+        }
+        bool reported = false;
+        try
+        {
+            var executable = Prepare(config, channel);
+            channel.Send(new InitMessage { Type = InitMessage.Ready }, InitJsonContext.Default.InitMessage);
+            reported = true;
+            channel.Dispose();
+            if (config.ExecFifoFd >= 0) AwaitStart(config.ExecFifoFd);
+            HookRunner.Run(config.Spec.Hooks?.StartContainer, "startContainer", config.HookState);
+            return Execute(config, executable);
+        }
+        catch (Exception e)
+        {
+            string message = e is OciException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            if (!reported)
+            {
+                try
+                {
+                    channel.Send(new InitMessage { Type = InitMessage.Error, Message = message }, InitJsonContext.Default.InitMessage);
+                }
+                catch (Exception) { }
+            }
+            else
+                Console.Error.WriteLine($"oci-run init: {message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Everything up to the point where the container is created; returns the resolved executable.</summary>
+    static string Prepare(InitConfig config, BootstrapChannel channel)
+    {
+        var spec = config.Spec;
+        var process = spec.Process ?? throw new SpecValidationException("process", "is required to start a container");
+        using var rootfs = new RootfsBuilder(config);
+        if (!config.IsExec)
+        {
+            if (config.NewMountNamespace) rootfs.Prepare();
+            if (spec.Hooks?.Prestart is { Count: > 0 } || spec.Hooks?.CreateRuntime is { Count: > 0 })
+            {
+                channel.Send(new InitMessage { Type = InitMessage.Hooks }, InitJsonContext.Default.InitMessage);
+                var reply = channel.Receive(InitJsonContext.Default.InitMessage);
+                if (reply.Type != InitMessage.Resume) throw new OciException($"init protocol: expected resume, got {reply.Type}");
+            }
+            HookRunner.Run(spec.Hooks?.CreateContainer, "createContainer", config.HookState);
+            if (config.NewMountNamespace) rootfs.SwitchRoot();
+        }
+        if (process.Terminal == true) Terminal.SetUp(config);
+        if (!config.IsExec)
+        {
+            if (config.NewUtsNamespace)
+            {
+                if (!string.IsNullOrEmpty(spec.Hostname)) Sys.SetHostname(spec.Hostname);
+                if (!string.IsNullOrEmpty(spec.Domainname)) Sys.SetDomainname(spec.Domainname);
+            }
+            Sysctls.Apply(spec.Linux?.Sysctl);
+            if (config.NewMountNamespace) rootfs.Finish();
+        }
+        if (process.OomScoreAdj is { } oomScoreAdj)
+            File.WriteAllText("/proc/self/oom_score_adj", oomScoreAdj.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Rlimits.Apply(process.Rlimits);
+        var environment = UserProcess.Environment(process);
+        string executable = UserProcess.ResolveExecutable(process, environment);
+        UserProcess.SwitchUser(process);
+        if (process.User.Umask is { } umask) Sys.Umask(umask);
+        if (process.NoNewPrivileges == true) Sys.Prctl(Native.PR_SET_NO_NEW_PRIVS, 1);
+        return executable;
+    }
+
+    /// <summary>Blocks until <c>start</c> opens the exec fifo for reading, then tells it by writing one byte.</summary>
+    static void AwaitStart(int fifoFd)
+    {
+        // The fifo lives in the runtime's state directory, out of reach after pivot_root; the O_PATH descriptor
+        // opened before still reaches it through /proc/self/fd.
+        int fd = Sys.Open(PathInRoot.ProcPath(fifoFd), Sys.O_WRONLY);
+        try
+        {
+            Sys.WriteAll(fd, "0"u8);
+        }
+        finally
+        {
+            Sys.Close(fd);
+            Sys.Close(fifoFd);
+        }
+    }
+
+    static int Execute(InitConfig config, string executable)
+    {
+        var process = config.Spec.Process!;
+        Sys.CloseOnExecFrom(config.FirstRuntimeFd);
+        Sys.ResetSignals();
+        int errno = Sys.Execve(executable, process.Args!, UserProcess.Environment(process));
+        Console.Error.WriteLine($"oci-run init: exec {executable}: {new SyscallException("", errno).Message.TrimStart(':', ' ')}");
+        return 127;
+    }
+}

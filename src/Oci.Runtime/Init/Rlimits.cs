@@ -1,0 +1,43 @@
+using Oci.Runtime.Interop;
+using Oci.Runtime.Spec;
+
+namespace Oci.Runtime.Init;
+
+/// <summary>POSIX resource limits by name (getrlimit(2)).</summary>
+public static class Rlimits
+{
+    /// <summary>Every RLIMIT_* name, indexed by its resource number on Linux.</summary>
+    public static readonly IReadOnlyList<string> Names =
+    [
+        "RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE", "RLIMIT_RSS", "RLIMIT_NPROC",
+        "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS", "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE",
+        "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME",
+    ];
+
+    /// <summary>The resource number of <paramref name="name"/>, or -1.</summary>
+    public static int Number(string name)
+    {
+        for (int i = 0; i < Names.Count; i++)
+            if (Names[i] == name) return i;
+        return -1;
+    }
+
+    /// <summary>Sets every limit on the calling process; execve keeps them.</summary>
+    internal static void Apply(IReadOnlyList<PosixRlimit>? limits)
+    {
+        for (int i = 0; i < (limits?.Count ?? 0); i++)
+        {
+            var limit = limits![i];
+            int resource = Number(limit.Type);
+            if (resource < 0) throw new SpecValidationException($"process.rlimits[{i}].type", $"unknown rlimit \"{limit.Type}\"");
+            try
+            {
+                Sys.SetRlimit(resource, limit.Soft, limit.Hard);
+            }
+            catch (SyscallException e)
+            {
+                throw new OciException($"process.rlimits[{i}]: setting {limit.Type} to soft {limit.Soft}, hard {limit.Hard}: {e.Message}", e);
+            }
+        }
+    }
+}

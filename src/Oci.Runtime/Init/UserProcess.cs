@@ -1,0 +1,96 @@
+using Oci.Runtime.Interop;
+using Oci.Runtime.Spec;
+
+namespace Oci.Runtime.Init;
+
+/// <summary>The user's process: its identity, capabilities, working directory, environment and executable.</summary>
+internal static class UserProcess
+{
+    /// <summary>The process's environment: config.json's, plus HOME from the container's /etc/passwd when the
+    /// config has none, as runc does.</summary>
+    public static List<string> Environment(Process process)
+    {
+        var environment = new List<string>(process.Env ?? []);
+        if (!environment.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)))
+            environment.Add("HOME=" + (HomeOf(process.User.Uid) ?? "/"));
+        return environment;
+    }
+
+    static string? HomeOf(uint uid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/etc/passwd"))
+            {
+                var fields = line.Split(':');
+                if (fields.Length >= 6 && uint.TryParse(fields[2], out uint id) && id == uid) return fields[5];
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return null;
+    }
+
+    /// <summary>Finds args[0] as execvp would, in the container's PATH; an error here fails <c>create</c>, as in
+    /// runc, rather than the container after <c>start</c>.</summary>
+    public static string ResolveExecutable(Process process, IReadOnlyList<string> environment)
+    {
+        if (process.Args is not { Count: > 0 })
+            throw new SpecValidationException("process.args", "must name at least the program to run");
+        string name = process.Args[0];
+        if (name.Contains('/'))
+        {
+            string candidate = name.StartsWith('/') ? name : Path.Combine(process.Cwd.Length > 0 ? process.Cwd : "/", name);
+            if (!File.Exists(candidate)) throw new OciException($"exec: \"{name}\": stat {candidate}: no such file or directory");
+            return name;
+        }
+        string path = environment.LastOrDefault(e => e.StartsWith("PATH=", StringComparison.Ordinal))?[5..]
+                      ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        foreach (var directory in path.Split(':'))
+        {
+            string candidate = Path.Combine(directory.Length == 0 ? "." : directory, name);
+            if (File.Exists(candidate) && (File.GetUnixFileMode(candidate) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
+                return candidate;
+        }
+        throw new OciException($"exec: \"{name}\": executable file not found in $PATH");
+    }
+
+    /// <summary>Drops to the configured user and capabilities, in runc's order: bounding set while still
+    /// privileged, keep capabilities across the uid change, change groups and user, enter the working directory,
+    /// then set the final capability sets.</summary>
+    public static void SwitchUser(Process process)
+    {
+        Capabilities.ApplyBounding(process.Capabilities);
+        Sys.Prctl(Native.PR_SET_KEEPCAPS, 1);
+        var user = process.User;
+        var groups = (user.AdditionalGids ?? []).ToArray();
+        if (!SetgroupsDenied()) Sys.SetGroups(groups);
+        Sys.SetResGid(user.Gid);
+        Sys.SetResUid(user.Uid);
+        Sys.Prctl(Native.PR_SET_KEEPCAPS, 0);
+        if (process.Cwd.Length > 0)
+        {
+            try
+            {
+                Sys.Chdir(process.Cwd);
+            }
+            catch (SyscallException e)
+            {
+                throw new OciException($"process.cwd: {e.Message}", e);
+            }
+        }
+        Capabilities.Apply(process.Capabilities);
+    }
+
+    static bool SetgroupsDenied()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/self/setgroups").Trim() == "deny";
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Runtime.InteropServices;
+
+namespace Oci.Runtime.Interop;
+
+/// <summary>libc calls and kernel structures that Tmds.LibC does not have. Only <see cref="Sys"/> uses these.</summary>
+internal static unsafe partial class Native
+{
+    const string Libc = "libc.so.6";
+
+    // x86_64 system call numbers of calls without a libc wrapper in glibc 2.36.
+    public const long SYS_capset = 126, SYS_pivot_root = 155, SYS_open_tree = 428, SYS_move_mount = 429,
+        SYS_pidfd_open = 434, SYS_openat2 = 437, SYS_pidfd_send_signal = 424, SYS_mount_setattr = 442;
+
+    public const uint CLOSE_RANGE_CLOEXEC = 1u << 2;
+    public const int PR_SET_PDEATHSIG = 1, PR_SET_DUMPABLE = 4, PR_SET_KEEPCAPS = 8, PR_CAPBSET_DROP = 24,
+        PR_SET_NO_NEW_PRIVS = 38, PR_SET_CHILD_SUBREAPER = 36, PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_RAISE = 2,
+        PR_CAP_AMBIENT_CLEAR_ALL = 4;
+    public const uint LINUX_CAPABILITY_VERSION_3 = 0x20080522;
+    public const short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
+    public const int PosixSpawnFileActionsSize = 80, PosixSpawnAttrSize = 336;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct OpenHow { public ulong Flags; public ulong Mode; public ulong Resolve; }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MountAttr { public ulong AttrSet; public ulong AttrClr; public ulong Propagation; public ulong UsernsFd; }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RLimit { public ulong Current; public ulong Max; }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct CapHeader { public uint Version; public int Pid; }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct CapData { public uint Effective; public uint Permitted; public uint Inheritable; }
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial long syscall(long number, nint a1, nint a2, nint a3, nint a4);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial long syscall(long number, nint a1, nint a2, nint a3, nint a4, nint a5);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int prctl(int option, ulong arg2, ulong arg3, ulong arg4, ulong arg5);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int close_range(uint first, uint last, uint flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int flock(int fd, int operation);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int waitpid(int pid, int* status, int options);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int prlimit(int pid, int resource, RLimit* newLimit, RLimit* oldLimit);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int setdomainname(byte* name, nint length);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int fchown(int fd, uint uid, uint gid);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int fchmod(int fd, uint mode);
+
+    /// <summary>statfs(2); <paramref name="buffer"/> is struct statfs, 15 longs on x86_64 (f_flags at index 10).</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int statfs(byte* path, long* buffer);
+
+    [LibraryImport(Libc)]
+    public static partial nint signal(int signal, nint handler);
+
+    [LibraryImport(Libc)]
+    public static partial int sigprocmask(int how, byte* set, byte* oldSet);
+
+    [LibraryImport(Libc)]
+    public static partial int sigfillset(byte* set);
+
+    [LibraryImport(Libc)]
+    public static partial int sigemptyset(byte* set);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawn(int* pid, byte* path, byte* fileActions, byte* attributes, byte** argv, byte** envp);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawn_file_actions_init(byte* fileActions);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawn_file_actions_destroy(byte* fileActions);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawn_file_actions_adddup2(byte* fileActions, int fd, int newFd);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawnattr_init(byte* attributes);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawnattr_destroy(byte* attributes);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawnattr_setflags(byte* attributes, short flags);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawnattr_setsigdefault(byte* attributes, byte* signals);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawnattr_setsigmask(byte* attributes, byte* signals);
+}

@@ -1,0 +1,518 @@
+using System.Runtime.InteropServices;
+using Tmds.Linux;
+using static Tmds.Linux.LibC;
+
+namespace Oci.Runtime.Interop;
+
+/// <summary>
+/// The runtime's only door to the kernel: thin wrappers over libc (through Tmds.LibC where it has the call, and
+/// <see cref="Native"/> where it does not) that turn a failure into a <see cref="SyscallException"/> naming what
+/// was attempted. Code elsewhere never calls libc directly.
+/// </summary>
+internal static unsafe class Sys
+{
+    public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_NOCTTY = 0x100,
+        O_TRUNC = 0x200, O_NONBLOCK = 0x800, O_DIRECTORY = 0x10000, O_NOFOLLOW = 0x20000, O_CLOEXEC = 0x80000,
+        O_PATH = 0x200000;
+    public const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000;
+
+    public static int LastErrno => Marshal.GetLastPInvokeError();
+
+    static int Check(int result, string what)
+    {
+        if (result < 0) throw new SyscallException(what, Marshal.GetLastPInvokeError());
+        return result;
+    }
+
+    static long Check(long result, string what)
+    {
+        if (result < 0) throw new SyscallException(what, Marshal.GetLastPInvokeError());
+        return result;
+    }
+
+    // ---- files and descriptors ----
+
+    public static int Open(string path, int flags, uint mode = 0)
+    {
+        fixed (byte* p = CString.Of(path))
+            return Check(open(p, flags | O_CLOEXEC, (mode_t)mode), $"open {path}");
+    }
+
+    /// <summary>Like <see cref="Open"/> but returns -1 with <paramref name="errno"/> set instead of throwing.</summary>
+    public static int TryOpen(string path, int flags, out int errno, uint mode = 0)
+    {
+        fixed (byte* p = CString.Of(path))
+        {
+            int fd = open(p, flags | O_CLOEXEC, (mode_t)mode);
+            errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return fd;
+        }
+    }
+
+    public static int OpenAt(int dirFd, string path, int flags, uint mode = 0)
+    {
+        fixed (byte* p = CString.Of(path))
+            return Check(openat(dirFd, p, flags | O_CLOEXEC, (mode_t)mode), $"openat {path}");
+    }
+
+    /// <summary>openat2(2) with RESOLVE_* flags; returns -1 and the errno instead of throwing, so that callers can
+    /// tell "does not exist" from other failures.</summary>
+    public static int TryOpenAt2(int dirFd, string path, int flags, ulong resolve, out int errno, uint mode = 0)
+    {
+        var how = new Native.OpenHow { Flags = (ulong)(flags | O_CLOEXEC), Mode = mode, Resolve = resolve };
+        fixed (byte* p = CString.Of(path))
+        {
+            long fd = Native.syscall(Native.SYS_openat2, dirFd, (nint)p, (nint)(&how), sizeof(Native.OpenHow));
+            errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return (int)fd;
+        }
+    }
+
+    public static void Close(int fd)
+    {
+        if (fd >= 0) close(fd);
+    }
+
+    public static void MkdirAt(int dirFd, string name, uint mode)
+    {
+        fixed (byte* p = CString.Of(name))
+            Check(mkdirat(dirFd, p, (mode_t)mode), $"mkdir {name}");
+    }
+
+    /// <summary>mkdirat(2) that tolerates an existing entry; returns the errno (0 on success or EEXIST).</summary>
+    public static int TryMkdirAt(int dirFd, string name, uint mode)
+    {
+        fixed (byte* p = CString.Of(name))
+        {
+            if (mkdirat(dirFd, p, (mode_t)mode) == 0) return 0;
+            int errno = Marshal.GetLastPInvokeError();
+            return errno == EEXIST ? 0 : errno;
+        }
+    }
+
+    public static void MknodAt(int dirFd, string name, uint mode, ulong device)
+    {
+        fixed (byte* p = CString.Of(name))
+            Check(mknodat(dirFd, p, (mode_t)mode, (dev_t)device), $"mknod {name}");
+    }
+
+    public static void SymlinkAt(string target, int dirFd, string name)
+    {
+        fixed (byte* t = CString.Of(target))
+        fixed (byte* n = CString.Of(name))
+            Check(symlinkat(t, dirFd, n), $"symlink {name} -> {target}");
+    }
+
+    public static void Fchown(int fd, uint uid, uint gid) =>
+        Check(Native.fchown(fd, uid, gid), $"fchown fd {fd}");
+
+    public static void Fchmod(int fd, uint mode) => Check(Native.fchmod(fd, mode), $"fchmod fd {fd}");
+
+    public static void Mkfifo(string path, uint mode)
+    {
+        fixed (byte* p = CString.Of(path))
+            Check(mkfifo(p, (mode_t)mode), $"mkfifo {path}");
+    }
+
+    public static int DupCloexec(int fd, int minimum) =>
+        Check(fcntl(fd, F_DUPFD_CLOEXEC, minimum), $"dup fd {fd}");
+
+    public static void SetCloexec(int fd, bool value) =>
+        Check(fcntl(fd, F_SETFD, value ? FD_CLOEXEC : 0), $"fcntl fd {fd}");
+
+    /// <summary>Marks every descriptor from <paramref name="first"/> on close-on-exec, so that nothing of the
+    /// runtime reaches the container's process (CVE-2024-21626).</summary>
+    public static void CloseOnExecFrom(int first) =>
+        Check(Native.close_range((uint)first, uint.MaxValue, Native.CLOSE_RANGE_CLOEXEC), "close_range");
+
+    public static void Flock(int fd, int operation) => Check(Native.flock(fd, operation), "flock");
+
+    public static bool TryFlock(int fd, int operation) => Native.flock(fd, operation) == 0;
+
+    public static int Read(int fd, Span<byte> buffer)
+    {
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                long n = read(fd, p, (size_t)(nuint)buffer.Length);
+                if (n >= 0) return (int)n;
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != EINTR) throw new SyscallException($"read fd {fd}", errno);
+            }
+        }
+    }
+
+    public static void ReadExactly(int fd, Span<byte> buffer)
+    {
+        while (buffer.Length > 0)
+        {
+            int n = Read(fd, buffer);
+            if (n == 0) throw new EndOfStreamException($"fd {fd} closed");
+            buffer = buffer[n..];
+        }
+    }
+
+    public static void WriteAll(int fd, ReadOnlySpan<byte> buffer)
+    {
+        fixed (byte* start = buffer)
+        {
+            byte* p = start;
+            long left = buffer.Length;
+            while (left > 0)
+            {
+                long n = write(fd, p, (size_t)(nuint)left);
+                if (n < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == EINTR) continue;
+                    throw new SyscallException($"write fd {fd}", errno);
+                }
+                p += n;
+                left -= n;
+            }
+        }
+    }
+
+    public static (int Read, int Write) Pipe()
+    {
+        int* fds = stackalloc int[2];
+        Check(pipe2(fds, O_CLOEXEC), "pipe");
+        return (fds[0], fds[1]);
+    }
+
+    /// <summary>Reads up to <paramref name="limit"/> bytes of a file from its start (a memfd that collected a
+    /// child's output).</summary>
+    public static string ReadAllFrom(int fd, int limit)
+    {
+        var buffer = new byte[limit];
+        fixed (byte* p = buffer)
+        {
+            long n = pread(fd, p, (size_t)(nuint)limit, 0);
+            return n <= 0 ? "" : System.Text.Encoding.UTF8.GetString(buffer, 0, (int)n);
+        }
+    }
+
+    public static (int, int) SocketPair()
+    {
+        int* fds = stackalloc int[2];
+        Check(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), "socketpair");
+        return (fds[0], fds[1]);
+    }
+
+    /// <summary>Sends <paramref name="fd"/> over a unix socket with SCM_RIGHTS, with <paramref name="name"/> as the
+    /// message body (runc's console-socket protocol sends the pty name).</summary>
+    public static void SendFd(int socket, int fd, string name)
+    {
+        byte[] body = System.Text.Encoding.UTF8.GetBytes(name.Length == 0 ? "\0" : name);
+        const int controlLength = 24; // CMSG_SPACE(sizeof(int))
+        byte* control = stackalloc byte[controlLength];
+        new Span<byte>(control, controlLength).Clear();
+        var header = (cmsghdr*)control;
+        header->cmsg_len = 20; // CMSG_LEN(sizeof(int))
+        header->cmsg_level = SOL_SOCKET;
+        header->cmsg_type = SCM_RIGHTS;
+        *(int*)(control + 16) = fd;
+        fixed (byte* b = body)
+        {
+            var iov = new iovec { iov_base = b, iov_len = body.Length };
+            var message = new msghdr { msg_iov = &iov, msg_iovlen = 1, msg_control = control, msg_controllen = controlLength };
+            Check((int)sendmsg(socket, &message, 0), "sendmsg (console socket)");
+        }
+    }
+
+    /// <summary>A close-on-exec memfd that can be sealed.</summary>
+    public static int MemfdSealable(string name)
+    {
+        fixed (byte* p = CString.Of(name))
+            return Check(memfd_create(p, MFD_CLOEXEC | MFD_ALLOW_SEALING), "memfd_create");
+    }
+
+    /// <summary>Seals a memfd against every change, sealing included.</summary>
+    public static void SealAll(int fd) =>
+        Check(fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE), "sealing memfd");
+
+    /// <summary>unlinkat(2) of a file; a missing one is not an error.</summary>
+    public static void TryUnlinkAt(int dirFd, string name)
+    {
+        fixed (byte* p = CString.Of(name))
+            unlinkat(dirFd, p, 0);
+    }
+
+    /// <summary>Unlocks the pty master and returns its slave's path (unlockpt, ptsname).</summary>
+    public static string UnlockPty(int master)
+    {
+        int unlock = 0;
+        Check(ioctl(master, TIOCSPTLCK, &unlock), "unlockpt");
+        int number;
+        Check(ioctl(master, TIOCGPTN, &number), "ptsname");
+        return $"/dev/pts/{number}";
+    }
+
+    public static void SetWindowSize(int fd, ushort rows, ushort columns)
+    {
+        var size = stackalloc ushort[4];
+        size[0] = rows;
+        size[1] = columns;
+        Check(ioctl(fd, TIOCSWINSZ, size), "TIOCSWINSZ");
+    }
+
+    public static void SetControllingTerminal(int fd) => Check(ioctl(fd, TIOCSCTTY, 0), "TIOCSCTTY");
+
+    public static void Setsid() => Check(setsid(), "setsid");
+
+    public static void Dup2(int from, int to) => Check(dup2(from, to), $"dup2 {from} {to}");
+
+    public static void Unlink(string path)
+    {
+        fixed (byte* p = CString.Of(path))
+            Check(unlink(p), $"unlink {path}");
+    }
+
+    // ---- mounts ----
+
+    public static void Mount(string? source, string target, string? fsType, ulong flags, string? data)
+    {
+        fixed (byte* s = CString.OfNullable(source))
+        fixed (byte* t = CString.Of(target))
+        fixed (byte* f = CString.OfNullable(fsType))
+        fixed (byte* d = CString.OfNullable(data))
+            Check(mount(s, t, f, (ulong_t)flags, d), $"mount {source ?? fsType ?? "none"} on {target}");
+    }
+
+    public static int TryMount(string? source, string target, string? fsType, ulong flags, string? data)
+    {
+        fixed (byte* s = CString.OfNullable(source))
+        fixed (byte* t = CString.Of(target))
+        fixed (byte* f = CString.OfNullable(fsType))
+        fixed (byte* d = CString.OfNullable(data))
+            return mount(s, t, f, (ulong_t)flags, d) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
+    /// <summary>statfs(2): the mount flags (ST_*) of the filesystem at <paramref name="path"/>.</summary>
+    public static ulong StatFsFlags(string path)
+    {
+        var buffer = stackalloc long[15];
+        fixed (byte* p = CString.Of(path))
+            Check(Native.statfs(p, buffer), $"statfs {path}");
+        return (ulong)buffer[10];
+    }
+
+    public static void FchownAt(int dirFd, string name, uint uid, uint gid, int flags)
+    {
+        fixed (byte* p = CString.Of(name))
+            Check(fchownat(dirFd, p, uid, gid, flags), $"chown {name}");
+    }
+
+    public static void Chmod(string path, uint mode)
+    {
+        fixed (byte* p = CString.Of(path))
+            Check(chmod(p, (mode_t)mode), $"chmod {path}");
+    }
+
+    public static void Umount(string target, int flags)
+    {
+        fixed (byte* t = CString.Of(target))
+            Check(umount2(t, flags), $"umount {target}");
+    }
+
+    public static void PivotRoot(string newRoot, string putOld)
+    {
+        fixed (byte* n = CString.Of(newRoot))
+        fixed (byte* o = CString.Of(putOld))
+            Check(Native.syscall(Native.SYS_pivot_root, (nint)n, (nint)o, 0, 0), "pivot_root");
+    }
+
+    /// <summary>open_tree(2): a detached copy of the mount at <paramref name="path"/>.</summary>
+    public static int OpenTree(int dirFd, string path, uint flags)
+    {
+        fixed (byte* p = CString.Of(path))
+            return (int)Check(Native.syscall(Native.SYS_open_tree, dirFd, (nint)p, (nint)flags, 0), $"open_tree {path}");
+    }
+
+    /// <summary>mount_setattr(2): change attributes of a mount (recursively with AT_RECURSIVE).</summary>
+    public static void MountSetattr(int dirFd, string path, uint flags, ulong set, ulong clear, ulong propagation = 0)
+    {
+        var attr = new Native.MountAttr { AttrSet = set, AttrClr = clear, Propagation = propagation };
+        fixed (byte* p = CString.Of(path))
+            Check(Native.syscall(Native.SYS_mount_setattr, dirFd, (nint)p, (nint)flags, (nint)(&attr), sizeof(Native.MountAttr)),
+                $"mount_setattr {path}");
+    }
+
+    // ---- process ----
+
+    public static void Chdir(string path)
+    {
+        fixed (byte* p = CString.Of(path))
+            Check(chdir(p), $"chdir {path}");
+    }
+
+    public static void Fchdir(int fd) => Check(fchdir(fd), "fchdir");
+
+    public static void Chroot(string path)
+    {
+        fixed (byte* p = CString.Of(path))
+            Check(chroot(p), $"chroot {path}");
+    }
+
+    public static void SetHostname(string name)
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(name);
+        fixed (byte* p = bytes)
+            Check(sethostname(p, bytes.Length), "sethostname");
+    }
+
+    public static void SetDomainname(string name)
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(name);
+        fixed (byte* p = bytes)
+            Check(Native.setdomainname(p, bytes.Length), "setdomainname");
+    }
+
+    public static void SetGroups(ReadOnlySpan<uint> groups)
+    {
+        fixed (uint* p = groups)
+            Check(setgroups(groups.Length, (gid_t*)p), "setgroups");
+    }
+
+    public static void SetResUid(uint uid) => Check(setresuid(uid, uid, uid), $"setresuid {uid}");
+
+    public static void SetResGid(uint gid) => Check(setresgid(gid, gid, gid), $"setresgid {gid}");
+
+    public static void Umask(uint mask) => umask((mode_t)mask);
+
+    public static int Prctl(int option, ulong arg2 = 0, ulong arg3 = 0, ulong arg4 = 0, ulong arg5 = 0) =>
+        Check(Native.prctl(option, arg2, arg3, arg4, arg5), $"prctl {option}");
+
+    public static void SetRlimit(int resource, ulong soft, ulong hard)
+    {
+        var limit = new Native.RLimit { Current = soft, Max = hard };
+        Check(Native.prlimit(0, resource, &limit, null), $"setrlimit {resource}");
+    }
+
+    public static void CapSet(uint effective, uint effectiveHigh, uint permitted, uint permittedHigh,
+        uint inheritable, uint inheritableHigh)
+    {
+        var header = new Native.CapHeader { Version = Native.LINUX_CAPABILITY_VERSION_3, Pid = 0 };
+        var data = stackalloc Native.CapData[2];
+        data[0] = new Native.CapData { Effective = effective, Permitted = permitted, Inheritable = inheritable };
+        data[1] = new Native.CapData { Effective = effectiveHigh, Permitted = permittedHigh, Inheritable = inheritableHigh };
+        Check(Native.syscall(Native.SYS_capset, (nint)(&header), (nint)data, 0, 0), "capset");
+    }
+
+    public static int Kill(int pid, int signal) => kill(pid, signal) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    public static int GetPid() => getpid();
+
+    public static uint GetUid() => getuid();
+
+    /// <summary>Waits for a child; returns its raw wait status, retrying on EINTR.</summary>
+    public static int WaitPid(int pid)
+    {
+        int status;
+        while (Native.waitpid(pid, &status, 0) < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != EINTR) throw new SyscallException($"waitpid {pid}", errno);
+        }
+        return status;
+    }
+
+    /// <summary>Opens a pidfd, or returns -1 when the process no longer exists.</summary>
+    public static int PidfdOpen(int pid)
+    {
+        long fd = Native.syscall(Native.SYS_pidfd_open, pid, 0, 0, 0);
+        return fd < 0 ? -1 : (int)fd;
+    }
+
+    /// <summary>Waits until <paramref name="fd"/> is readable (a pidfd: the process exited) or the timeout passes.</summary>
+    public static bool PollReadable(int fd, int timeoutMilliseconds)
+    {
+        var pfd = new pollfd { fd = fd, events = POLLIN };
+        while (true)
+        {
+            int n = poll(&pfd, 1, timeoutMilliseconds);
+            if (n >= 0) return n > 0;
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != EINTR) throw new SyscallException("poll", errno);
+        }
+    }
+
+    /// <summary>Makes this process a child subreaper: orphans below it are re-parented to it.</summary>
+    public static void BecomeChildSubreaper() => Prctl(Native.PR_SET_CHILD_SUBREAPER, 1);
+
+    /// <summary>Restores default dispositions and an empty mask for every signal, as a fresh exec expects: the .NET
+    /// runtime ignores SIGPIPE and blocks some signals, and both would be inherited across execve.</summary>
+    public static void ResetSignals()
+    {
+        for (int signal = 1; signal < 65; signal++)
+        {
+            if (signal == SIGKILL || signal == SIGSTOP) continue;
+            Native.signal(signal, 0);
+        }
+        var empty = stackalloc byte[128];
+        new Span<byte>(empty, 128).Clear();
+        Native.sigprocmask(SIG_SETMASK, empty, null);
+    }
+
+    public static int Execve(string path, IReadOnlyList<string> args, IReadOnlyList<string> env)
+    {
+        var pins = new List<GCHandle>();
+        try
+        {
+            nint[] argv = CString.Array(args, pins);
+            nint[] envp = CString.Array(env, pins);
+            fixed (byte* p = CString.Of(path))
+            fixed (nint* a = argv)
+            fixed (nint* e = envp)
+            {
+                execve(p, (byte**)a, (byte**)e);
+                return Marshal.GetLastPInvokeError();
+            }
+        }
+        finally
+        {
+            foreach (var pin in pins) pin.Free();
+        }
+    }
+
+    /// <summary>posix_spawn(3) of <paramref name="path"/> with descriptors placed by dup2, the rest inherited only
+    /// where not close-on-exec. glibc's posix_spawn forks with CLONE_VFORK, safe in a multithreaded process.</summary>
+    public static int Spawn(string path, IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<(int From, int To)> fds)
+    {
+        var pins = new List<GCHandle>();
+        byte* actions = stackalloc byte[Native.PosixSpawnFileActionsSize];
+        byte* attributes = stackalloc byte[Native.PosixSpawnAttrSize];
+        Native.posix_spawn_file_actions_init(actions);
+        Native.posix_spawnattr_init(attributes);
+        try
+        {
+            foreach (var (from, to) in fds)
+                Native.posix_spawn_file_actions_adddup2(actions, from, to);
+            var allSignals = stackalloc byte[128];
+            var noSignals = stackalloc byte[128];
+            Native.sigfillset(allSignals);
+            Native.sigemptyset(noSignals);
+            Native.posix_spawnattr_setsigdefault(attributes, allSignals);
+            Native.posix_spawnattr_setsigmask(attributes, noSignals);
+            Native.posix_spawnattr_setflags(attributes, Native.POSIX_SPAWN_SETSIGDEF | Native.POSIX_SPAWN_SETSIGMASK);
+            nint[] argv = CString.Array(args, pins);
+            nint[] envp = CString.Array(env, pins);
+            int pid;
+            fixed (byte* p = CString.Of(path))
+            fixed (nint* a = argv)
+            fixed (nint* e = envp)
+            {
+                int error = Native.posix_spawn(&pid, p, actions, attributes, (byte**)a, (byte**)e);
+                if (error != 0) throw new SyscallException($"spawn {path}", error);
+            }
+            return pid;
+        }
+        finally
+        {
+            Native.posix_spawn_file_actions_destroy(actions);
+            Native.posix_spawnattr_destroy(attributes);
+            foreach (var pin in pins) pin.Free();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+namespace Oci.Runtime.Lifecycle;
+
+/// <summary>Settings of a <see cref="ContainerRuntime"/>.</summary>
+public sealed class RuntimeOptions
+{
+    /// <summary>Directory for container state (runc's <c>--root</c>).</summary>
+    public string Root { get; init; } = "/run/oci-run";
+
+    /// <summary>The executable that becomes each container's init: one that links the C bootstrap
+    /// (build/Oci.Runtime.targets) and calls <see cref="Init.ContainerInit.Run"/> for <see cref="InitArguments"/>.
+    /// Defaults to the running executable.</summary>
+    public string InitBinary { get; init; } = Environment.ProcessPath ?? "/proc/self/exe";
+
+    /// <summary>argv of the init.</summary>
+    public IReadOnlyList<string> InitArguments { get; init; } = ["oci-run", "init"];
+}
+
+/// <summary>Options of <see cref="ContainerRuntime.Create"/> (runc's <c>create</c> flags).</summary>
+public sealed class CreateOptions
+{
+    /// <summary>File to write init's pid to, atomically and without a newline.</summary>
+    public string? PidFile { get; init; }
+    /// <summary>Unix socket that receives the pty master when <c>process.terminal</c> is set.</summary>
+    public string? ConsoleSocket { get; init; }
+    /// <summary>Use MS_MOVE and chroot instead of pivot_root.</summary>
+    public bool NoPivot { get; init; }
+    /// <summary>Accepted for runc compatibility: no session keyring is made either way.</summary>
+    public bool NoNewKeyring { get; init; }
+    /// <summary>How many descriptors after stdio pass to the container.</summary>
+    public int PreserveFds { get; init; }
+}

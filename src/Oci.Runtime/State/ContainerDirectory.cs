@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Oci.Runtime.Interop;
+
+namespace Oci.Runtime.State;
+
+/// <summary>A container's directory in the root, held under an exclusive lock until disposed.</summary>
+public sealed class ContainerDirectory : IDisposable
+{
+    int lockFd;
+
+    ContainerDirectory(string path, string id, int lockFd)
+    {
+        Path = path;
+        Id = id;
+        this.lockFd = lockFd;
+    }
+
+    /// <summary>The directory.</summary>
+    public string Path { get; }
+
+    /// <summary>The container's id.</summary>
+    public string Id { get; }
+
+    /// <summary>The exec fifo's path.</summary>
+    public string ExecFifoPath => System.IO.Path.Combine(Path, StateStore.ExecFifoName);
+
+    internal static ContainerDirectory Lock(string path, string id)
+    {
+        int fd = Sys.TryOpen(path, Sys.O_RDONLY | Sys.O_DIRECTORY, out int errno);
+        if (fd < 0)
+        {
+            if (errno == 2) throw new ContainerNotFoundException(id);
+            throw new SyscallException($"opening {path}", errno);
+        }
+        Sys.Flock(fd, 2 /* LOCK_EX */);
+        return new ContainerDirectory(path, id, fd);
+    }
+
+    /// <summary>Reads the container's record.</summary>
+    public ContainerRecord Load()
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllBytes(System.IO.Path.Combine(Path, StateStore.StateFileName)),
+                       StateJsonContext.Default.ContainerRecord)
+                   ?? throw new ContainerNotFoundException(Id);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new ContainerNotFoundException(Id);
+        }
+    }
+
+    /// <summary>Writes the record atomically: a temporary file renamed over state.json.</summary>
+    public void Save(ContainerRecord record)
+    {
+        string target = System.IO.Path.Combine(Path, StateStore.StateFileName);
+        string temporary = target + ".tmp";
+        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(record, StateJsonContext.Default.ContainerRecord));
+        File.Move(temporary, target, overwrite: true);
+    }
+
+    /// <summary>Removes the directory and everything in it; the lock goes with it.</summary>
+    public void Remove()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (DirectoryNotFoundException) { }
+    }
+
+    /// <summary>Releases the lock.</summary>
+    public void Dispose()
+    {
+        Sys.Close(lockFd);
+        lockFd = -1;
+    }
+}

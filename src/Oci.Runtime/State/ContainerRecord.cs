@@ -1,0 +1,32 @@
+using System.Text.Json.Serialization;
+using Oci.Runtime.Spec;
+
+namespace Oci.Runtime.State;
+
+/// <summary>What the runtime keeps about one container in <c>ROOT/ID/state.json</c>.</summary>
+public sealed class ContainerRecord
+{
+    /// <summary>The container's id.</summary>
+    [JsonPropertyName("id")] public string Id { get; set; } = "";
+    /// <summary>The pid of the container's init in the runtime's PID namespace.</summary>
+    [JsonPropertyName("initPid")] public int InitPid { get; set; }
+    /// <summary>The start time of init (field 22 of /proc/PID/stat), to tell it from a later process that reuses
+    /// the pid.</summary>
+    [JsonPropertyName("initStartTime")] public ulong InitStartTime { get; set; }
+    /// <summary>Absolute path of the bundle.</summary>
+    [JsonPropertyName("bundle")] public string Bundle { get; set; } = "";
+    /// <summary>Absolute path of the root filesystem.</summary>
+    [JsonPropertyName("rootfs")] public string Rootfs { get; set; } = "";
+    /// <summary>When the container was created.</summary>
+    [JsonPropertyName("created")] public DateTimeOffset Created { get; set; }
+    /// <summary>The user who created the container.</summary>
+    [JsonPropertyName("owner")] public string Owner { get; set; } = "";
+    /// <summary>The config the container was created with.</summary>
+    [JsonPropertyName("config")] public RuntimeSpec Config { get; set; } = new();
+    /// <summary>The container's cgroup directories, keyed by hierarchy.</summary>
+    [JsonPropertyName("cgroupPaths")] public Dictionary<string, string> CgroupPaths { get; set; } = new();
+    /// <summary>The host's cgroup layout when the container was created.</summary>
+    [JsonPropertyName("cgroupLayout")] public Cgroups.CgroupLayout CgroupLayout { get; set; }
+    /// <summary>Namespace files of the container's init, by config.json type, for joining (exec).</summary>
+    [JsonPropertyName("namespacePaths")] public Dictionary<string, string> NamespacePaths { get; set; } = new();
+}

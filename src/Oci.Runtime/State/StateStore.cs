@@ -1,0 +1,101 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Oci.Runtime.Interop;
+
+namespace Oci.Runtime.State;
+
+/// <summary>
+/// The runtime's root directory (<c>--root</c>): one directory per container holding state.json and, while the
+/// container is created but not started, the exec fifo. Commands on one container are serialised by an exclusive
+/// flock on its directory; commands on different containers never wait for each other.
+/// </summary>
+public sealed partial class StateStore
+{
+    /// <summary>The state file's name inside a container's directory.</summary>
+    public const string StateFileName = "state.json";
+    /// <summary>The fifo that init blocks on until <c>start</c>.</summary>
+    public const string ExecFifoName = "exec.fifo";
+
+    /// <summary>The root directory.</summary>
+    public string Root { get; }
+
+    /// <summary>Uses <paramref name="root"/> as the root directory; it is made on first use.</summary>
+    public StateStore(string root) => Root = Path.GetFullPath(root);
+
+    [GeneratedRegex(@"^[\w+\-\.]+$")]
+    private static partial Regex IdPattern();
+
+    /// <summary>Checks a container id as runc does.</summary>
+    public static void ValidateId(string id)
+    {
+        if (id.Length == 0) throw new OciException("container id cannot be empty");
+        if (!IdPattern().IsMatch(id) || id is "." or "..")
+            throw new OciException($"invalid container id format: {id}");
+    }
+
+    /// <summary>Makes the directory of a new container and locks it.</summary>
+    public ContainerDirectory CreateNew(string id)
+    {
+        ValidateId(id);
+        Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string dir = Path.Combine(Root, id);
+        // mkdir is the atomic test-and-set: of two concurrent creates of one id, exactly one succeeds.
+        try
+        {
+            Sys.MkdirAt(Sys.AT_FDCWD, dir, 0x1C9); // 0711
+        }
+        catch (SyscallException e) when (e.Errno == 17) // EEXIST
+        {
+            throw new OciException($"container with id exists: {id}");
+        }
+        return ContainerDirectory.Lock(dir, id);
+    }
+
+    /// <summary>Opens and locks an existing container's directory.</summary>
+    public ContainerDirectory Open(string id)
+    {
+        ValidateId(id);
+        string dir = Path.Combine(Root, id);
+        if (!File.Exists(Path.Combine(dir, StateFileName))) throw new ContainerNotFoundException(id);
+        var handle = ContainerDirectory.Lock(dir, id);
+        if (!File.Exists(Path.Combine(dir, StateFileName)))
+        {
+            handle.Dispose();
+            throw new ContainerNotFoundException(id);
+        }
+        return handle;
+    }
+
+    /// <summary>Reads a container's record without locking (state.json is replaced atomically).</summary>
+    public ContainerRecord? TryLoad(string id)
+    {
+        try
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(Root, id, StateFileName));
+            return JsonSerializer.Deserialize(bytes, StateJsonContext.Default.ContainerRecord);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The ids of every container with a state file, in name order.</summary>
+    public IReadOnlyList<string> ListIds()
+    {
+        if (!Directory.Exists(Root)) return [];
+        return Directory.EnumerateDirectories(Root)
+            .Select(Path.GetFileName)
+            .Where(name => name is not null && !name.StartsWith('.') && File.Exists(Path.Combine(Root, name, StateFileName)))
+            .Select(name => name!)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+}
+
+/// <summary>The error for a container id that the root directory does not hold; worded as runc's.</summary>
+public sealed class ContainerNotFoundException(string id) : OciException($"container does not exist: {id}")
+{
+    /// <summary>The id asked for.</summary>
+    public string Id { get; } = id;
+}
