@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Oci.Runtime.Spec;
@@ -19,15 +18,15 @@ public sealed class Linux
     /// <summary>Path of the container's cgroup.</summary>
     [JsonPropertyName("cgroupsPath")] public string? CgroupsPath { get; set; }
     /// <summary>Cgroup resource limits.</summary>
-    [JsonPropertyName("resources")] public JsonElement? Resources { get; set; }
-    /// <summary>Network devices moved into the container's network namespace.</summary>
-    [JsonPropertyName("netDevices")] public JsonElement? NetDevices { get; set; }
+    [JsonPropertyName("resources")] public LinuxResources? Resources { get; set; }
+    /// <summary>Network devices moved into the container's network namespace, keyed by host interface name.</summary>
+    [JsonPropertyName("netDevices")] public Dictionary<string, LinuxNetDevice>? NetDevices { get; set; }
     /// <summary>Intel RDT settings.</summary>
-    [JsonPropertyName("intelRdt")] public JsonElement? IntelRdt { get; set; }
+    [JsonPropertyName("intelRdt")] public LinuxIntelRdt? IntelRdt { get; set; }
     /// <summary>Kernel parameters set in the container.</summary>
     [JsonPropertyName("sysctl")] public Dictionary<string, string>? Sysctl { get; set; }
     /// <summary>Seccomp filter.</summary>
-    [JsonPropertyName("seccomp")] public JsonElement? Seccomp { get; set; }
+    [JsonPropertyName("seccomp")] public LinuxSeccomp? Seccomp { get; set; }
     /// <summary>Propagation of the rootfs mount: private, shared, slave or unbindable.</summary>
     [JsonPropertyName("rootfsPropagation")] public string? RootfsPropagation { get; set; }
     /// <summary>Paths masked so that the container cannot read them.</summary>
@@ -37,9 +36,9 @@ public sealed class Linux
     /// <summary>SELinux context of the container's mounts.</summary>
     [JsonPropertyName("mountLabel")] public string? MountLabel { get; set; }
     /// <summary>Execution domain of the container (personality(2)).</summary>
-    [JsonPropertyName("personality")] public JsonElement? Personality { get; set; }
+    [JsonPropertyName("personality")] public LinuxPersonality? Personality { get; set; }
     /// <summary>NUMA memory policy.</summary>
-    [JsonPropertyName("memoryPolicy")] public JsonElement? MemoryPolicy { get; set; }
+    [JsonPropertyName("memoryPolicy")] public LinuxMemoryPolicy? MemoryPolicy { get; set; }
 }
 
 /// <summary>A namespace to create (no path) or join (path).</summary>
