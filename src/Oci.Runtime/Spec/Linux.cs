@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Oci.Runtime.Spec;
@@ -39,26 +40,32 @@ public sealed class Linux
     [JsonPropertyName("personality")] public LinuxPersonality? Personality { get; set; }
     /// <summary>NUMA memory policy.</summary>
     [JsonPropertyName("memoryPolicy")] public LinuxMemoryPolicy? MemoryPolicy { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>A namespace to create (no path) or join (path).</summary>
 public sealed class LinuxNamespace
 {
     /// <summary>pid, network, mount, ipc, uts, user, cgroup or time.</summary>
-    [JsonPropertyName("type")] public string Type { get; set; } = "";
+    [JsonPropertyName("type"), JsonRequired] public string Type { get; set; } = "";
     /// <summary>Namespace file to join; absent to create a new namespace.</summary>
     [JsonPropertyName("path")] public string? Path { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>One range of a user or group id mapping.</summary>
 public sealed class LinuxIdMapping
 {
     /// <summary>First id in the container.</summary>
-    [JsonPropertyName("containerID")] public uint ContainerId { get; set; }
+    [JsonPropertyName("containerID"), JsonRequired] public uint ContainerId { get; set; }
     /// <summary>First id on the host.</summary>
-    [JsonPropertyName("hostID")] public uint HostId { get; set; }
+    [JsonPropertyName("hostID"), JsonRequired] public uint HostId { get; set; }
     /// <summary>Number of ids mapped.</summary>
-    [JsonPropertyName("size")] public uint Size { get; set; }
+    [JsonPropertyName("size"), JsonRequired] public uint Size { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>Offset of one clock of a time namespace.</summary>
@@ -68,15 +75,17 @@ public sealed class LinuxTimeOffset
     [JsonPropertyName("secs")] public long Secs { get; set; }
     /// <summary>Nanoseconds.</summary>
     [JsonPropertyName("nanosecs")] public uint Nanosecs { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>A device node created in the container.</summary>
 public sealed class LinuxDevice
 {
     /// <summary>Path inside the container.</summary>
-    [JsonPropertyName("path")] public string Path { get; set; } = "";
+    [JsonPropertyName("path"), JsonRequired] public string Path { get; set; } = "";
     /// <summary>c, b, u or p.</summary>
-    [JsonPropertyName("type")] public string Type { get; set; } = "";
+    [JsonPropertyName("type"), JsonRequired] public string Type { get; set; } = "";
     /// <summary>Major number (not for p).</summary>
     [JsonPropertyName("major")] public long? Major { get; set; }
     /// <summary>Minor number (not for p).</summary>
@@ -87,4 +96,6 @@ public sealed class LinuxDevice
     [JsonPropertyName("uid")] public uint? Uid { get; set; }
     /// <summary>Group.</summary>
     [JsonPropertyName("gid")] public uint? Gid { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Oci.Runtime.Spec;
@@ -16,4 +17,6 @@ public sealed class LinuxIntelRdt
     [JsonPropertyName("memBwSchema")] public string? MemBwSchema { get; set; }
     /// <summary>Creates a resctrl MON group for the container.</summary>
     [JsonPropertyName("enableMonitoring")] public bool? EnableMonitoring { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }

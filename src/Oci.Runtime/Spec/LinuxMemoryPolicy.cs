@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Oci.Runtime.Spec;
@@ -11,4 +12,6 @@ public sealed class LinuxMemoryPolicy
     [JsonPropertyName("nodes")] public string? Nodes { get; set; }
     /// <summary>Mode flags, such as <c>MPOL_F_STATIC_NODES</c>.</summary>
     [JsonPropertyName("flags")] public List<string>? Flags { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Oci.Runtime.Spec;
@@ -8,4 +9,6 @@ public sealed class LinuxNetDevice
 {
     /// <summary>Name of the device inside the container; the host name when absent.</summary>
     [JsonPropertyName("name")] public string? Name { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }

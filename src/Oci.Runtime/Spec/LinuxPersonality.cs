@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Oci.Runtime.Spec;
@@ -9,4 +10,6 @@ public sealed class LinuxPersonality
     [JsonPropertyName("domain"), JsonRequired] public string Domain { get; set; } = "";
     /// <summary>Additional personality flags; the spec currently defines none.</summary>
     [JsonPropertyName("flags")] public List<string>? Flags { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }

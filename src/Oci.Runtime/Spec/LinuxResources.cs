@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Oci.Runtime.Spec;
@@ -24,6 +25,8 @@ public sealed class LinuxResources
     [JsonPropertyName("rdma")] public Dictionary<string, LinuxRdma>? Rdma { get; set; }
     /// <summary>Raw cgroup v2 interface files and their values, keyed by file name (such as <c>memory.high</c>).</summary>
     [JsonPropertyName("unified")] public Dictionary<string, string>? Unified { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>Memory controller settings (config-linux.md "Memory"); byte values, <c>-1</c> meaning unlimited.</summary>
@@ -47,6 +50,8 @@ public sealed class LinuxMemory
     [JsonPropertyName("useHierarchy")] public bool? UseHierarchy { get; set; }
     /// <summary>When updating, checks that the new limit is above the current usage before setting it.</summary>
     [JsonPropertyName("checkBeforeUpdate")] public bool? CheckBeforeUpdate { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>CPU and cpuset controller settings (config-linux.md "CPU").</summary>
@@ -70,6 +75,8 @@ public sealed class LinuxCPU
     [JsonPropertyName("mems")] public string? Mems { get; set; }
     /// <summary>Sets the cgroup's <c>cpu.idle</c> (SCHED_IDLE for the cgroup) when 1.</summary>
     [JsonPropertyName("idle")] public long? Idle { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>Pids controller settings (config-linux.md "PIDs").</summary>
@@ -77,6 +84,8 @@ public sealed class LinuxPids
 {
     /// <summary>Maximum number of tasks in the cgroup; <c>-1</c> for no limit (<c>max</c>), <c>0</c> is a valid limit.</summary>
     [JsonPropertyName("limit")] public long? Limit { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>Block I/O controller settings (config-linux.md "Block IO").</summary>
@@ -96,6 +105,8 @@ public sealed class LinuxBlockIO
     [JsonPropertyName("throttleReadIOPSDevice")] public List<LinuxThrottleDevice>? ThrottleReadIOPSDevice { get; set; }
     /// <summary>Per-device write rate limits in I/O operations per second.</summary>
     [JsonPropertyName("throttleWriteIOPSDevice")] public List<LinuxThrottleDevice>? ThrottleWriteIOPSDevice { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>The weight of one block device (specs-go <c>LinuxWeightDevice</c>).</summary>
@@ -109,6 +120,8 @@ public sealed class LinuxWeightDevice
     [JsonPropertyName("weight")] public ushort? Weight { get; set; }
     /// <summary>Bandwidth weight of the cgroup's own tasks for the device (cgroup v1 CFQ), 10 to 1000.</summary>
     [JsonPropertyName("leafWeight")] public ushort? LeafWeight { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>A rate limit of one block device (specs-go <c>LinuxThrottleDevice</c>).</summary>
@@ -119,7 +132,9 @@ public sealed class LinuxThrottleDevice
     /// <summary>Minor number of the device.</summary>
     [JsonPropertyName("minor"), JsonRequired] public long Minor { get; set; }
     /// <summary>The rate: bytes or operations per second.</summary>
-    [JsonPropertyName("rate")] public ulong Rate { get; set; }
+    [JsonPropertyName("rate"), JsonRequired] public ulong Rate { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>A hugetlb limit for one page size (config-linux.md "Huge page limits").</summary>
@@ -129,6 +144,8 @@ public sealed class LinuxHugepageLimit
     [JsonPropertyName("pageSize"), JsonRequired] public string PageSize { get; set; } = "";
     /// <summary>Limit of hugepage usage in bytes.</summary>
     [JsonPropertyName("limit"), JsonRequired] public ulong Limit { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>net_cls and net_prio controller settings (config-linux.md "Network").</summary>
@@ -138,6 +155,8 @@ public sealed class LinuxNetwork
     [JsonPropertyName("classID")] public uint? ClassId { get; set; }
     /// <summary>Priorities of network traffic per interface.</summary>
     [JsonPropertyName("priorities")] public List<LinuxInterfacePriority>? Priorities { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>The network priority of one interface (specs-go <c>LinuxInterfacePriority</c>).</summary>
@@ -147,6 +166,8 @@ public sealed class LinuxInterfacePriority
     [JsonPropertyName("name"), JsonRequired] public string Name { get; set; } = "";
     /// <summary>Priority of the interface's traffic.</summary>
     [JsonPropertyName("priority"), JsonRequired] public uint Priority { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>Rdma controller limits of one device (config-linux.md "RDMA").</summary>
@@ -156,6 +177,8 @@ public sealed class LinuxRdma
     [JsonPropertyName("hcaHandles")] public uint? HcaHandles { get; set; }
     /// <summary>Maximum number of HCA objects.</summary>
     [JsonPropertyName("hcaObjects")] public uint? HcaObjects { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>One rule of the device cgroup's allow list (config-linux.md "Device allowlist").</summary>
@@ -171,4 +194,6 @@ public sealed class LinuxDeviceCgroup
     [JsonPropertyName("minor")] public long? Minor { get; set; }
     /// <summary>Permissions: a combination of <c>r</c>, <c>w</c> and <c>m</c>.</summary>
     [JsonPropertyName("access")] public string? Access { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Oci.Runtime.Spec;
@@ -19,6 +20,8 @@ public sealed class LinuxSeccomp
     [JsonPropertyName("listenerMetadata")] public string? ListenerMetadata { get; set; }
     /// <summary>Rules for individual system calls.</summary>
     [JsonPropertyName("syscalls")] public List<LinuxSyscall>? Syscalls { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>A seccomp rule for one or more system calls (specs-go <c>LinuxSyscall</c>).</summary>
@@ -32,6 +35,8 @@ public sealed class LinuxSyscall
     [JsonPropertyName("errnoRet")] public uint? ErrnoRet { get; set; }
     /// <summary>Conditions on the system call's arguments; all must hold.</summary>
     [JsonPropertyName("args")] public List<LinuxSeccompArg>? Args { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>A condition on one system call argument (specs-go <c>LinuxSeccompArg</c>).</summary>
@@ -45,4 +50,6 @@ public sealed class LinuxSeccompArg
     [JsonPropertyName("valueTwo")] public ulong? ValueTwo { get; set; }
     /// <summary>Comparison operator, such as <c>SCMP_CMP_EQ</c>.</summary>
     [JsonPropertyName("op"), JsonRequired] public string Op { get; set; } = "";
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
