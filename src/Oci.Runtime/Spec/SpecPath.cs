@@ -4,7 +4,7 @@ namespace Oci.Runtime.Spec;
 /// without its leading <c>$.</c>: <c>linux.namespaces[2].type</c>, <c>linux.sysctl['net.ipv4.ip_forward']</c>.</summary>
 public static class SpecPath
 {
-    private static readonly char[] NeedsBrackets = ['.', '\'', ' ', '[', ']', '"', '\\'];
+    private static readonly char[] NeedsBrackets = ['.', '\'', ' ', '[', ']', '"', '\\', '/', '(', ')', '\t', '\n', '\r', '\f', '\b', '\u0085', '\u2028', '\u2029'];
 
     /// <summary>The path of property <paramref name="name"/> of the object at <paramref name="parent"/>.</summary>
     public static string Property(string parent, string name)

@@ -280,8 +280,6 @@ public static partial class SpecValidator
             CheckInterfaceName(c, dp, hostName);
             if (dev.Name is not null) CheckInterfaceName(c, $"{dp}.name", dev.Name);
         }
-        if (linux.NetDevices is { Count: > 0 } && !Has(namespaces, "network"))
-            c.Error($"{p}.netDevices", "requires a network namespace in linux.namespaces");
 
         c.StringMap($"{p}.sysctl", linux.Sysctl);
         if (linux.Seccomp is { } seccomp) CheckSeccomp(c, $"{p}.seccomp", seccomp);
