@@ -19,15 +19,15 @@ public sealed class Linux
     /// <summary>Path of the container's cgroup.</summary>
     [JsonPropertyName("cgroupsPath")] public string? CgroupsPath { get; set; }
     /// <summary>Cgroup resource limits.</summary>
-    [JsonPropertyName("resources")] public JsonElement? Resources { get; set; }
-    /// <summary>Network devices moved into the container's network namespace.</summary>
-    [JsonPropertyName("netDevices")] public JsonElement? NetDevices { get; set; }
+    [JsonPropertyName("resources")] public LinuxResources? Resources { get; set; }
+    /// <summary>Network devices moved into the container's network namespace, keyed by host interface name.</summary>
+    [JsonPropertyName("netDevices")] public Dictionary<string, LinuxNetDevice>? NetDevices { get; set; }
     /// <summary>Intel RDT settings.</summary>
-    [JsonPropertyName("intelRdt")] public JsonElement? IntelRdt { get; set; }
+    [JsonPropertyName("intelRdt")] public LinuxIntelRdt? IntelRdt { get; set; }
     /// <summary>Kernel parameters set in the container.</summary>
     [JsonPropertyName("sysctl")] public Dictionary<string, string>? Sysctl { get; set; }
     /// <summary>Seccomp filter.</summary>
-    [JsonPropertyName("seccomp")] public JsonElement? Seccomp { get; set; }
+    [JsonPropertyName("seccomp")] public LinuxSeccomp? Seccomp { get; set; }
     /// <summary>Propagation of the rootfs mount: private, shared, slave or unbindable.</summary>
     [JsonPropertyName("rootfsPropagation")] public string? RootfsPropagation { get; set; }
     /// <summary>Paths masked so that the container cannot read them.</summary>
@@ -37,29 +37,35 @@ public sealed class Linux
     /// <summary>SELinux context of the container's mounts.</summary>
     [JsonPropertyName("mountLabel")] public string? MountLabel { get; set; }
     /// <summary>Execution domain of the container (personality(2)).</summary>
-    [JsonPropertyName("personality")] public JsonElement? Personality { get; set; }
+    [JsonPropertyName("personality")] public LinuxPersonality? Personality { get; set; }
     /// <summary>NUMA memory policy.</summary>
-    [JsonPropertyName("memoryPolicy")] public JsonElement? MemoryPolicy { get; set; }
+    [JsonPropertyName("memoryPolicy")] public LinuxMemoryPolicy? MemoryPolicy { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>A namespace to create (no path) or join (path).</summary>
 public sealed class LinuxNamespace
 {
     /// <summary>pid, network, mount, ipc, uts, user, cgroup or time.</summary>
-    [JsonPropertyName("type")] public string Type { get; set; } = "";
+    [JsonPropertyName("type"), JsonRequired] public string Type { get; set; } = "";
     /// <summary>Namespace file to join; absent to create a new namespace.</summary>
     [JsonPropertyName("path")] public string? Path { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>One range of a user or group id mapping.</summary>
 public sealed class LinuxIdMapping
 {
     /// <summary>First id in the container.</summary>
-    [JsonPropertyName("containerID")] public uint ContainerId { get; set; }
+    [JsonPropertyName("containerID"), JsonRequired] public uint ContainerId { get; set; }
     /// <summary>First id on the host.</summary>
-    [JsonPropertyName("hostID")] public uint HostId { get; set; }
+    [JsonPropertyName("hostID"), JsonRequired] public uint HostId { get; set; }
     /// <summary>Number of ids mapped.</summary>
-    [JsonPropertyName("size")] public uint Size { get; set; }
+    [JsonPropertyName("size"), JsonRequired] public uint Size { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>Offset of one clock of a time namespace.</summary>
@@ -69,15 +75,17 @@ public sealed class LinuxTimeOffset
     [JsonPropertyName("secs")] public long Secs { get; set; }
     /// <summary>Nanoseconds.</summary>
     [JsonPropertyName("nanosecs")] public uint Nanosecs { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>A device node created in the container.</summary>
 public sealed class LinuxDevice
 {
     /// <summary>Path inside the container.</summary>
-    [JsonPropertyName("path")] public string Path { get; set; } = "";
+    [JsonPropertyName("path"), JsonRequired] public string Path { get; set; } = "";
     /// <summary>c, b, u or p.</summary>
-    [JsonPropertyName("type")] public string Type { get; set; } = "";
+    [JsonPropertyName("type"), JsonRequired] public string Type { get; set; } = "";
     /// <summary>Major number (not for p).</summary>
     [JsonPropertyName("major")] public long? Major { get; set; }
     /// <summary>Minor number (not for p).</summary>
@@ -88,4 +96,6 @@ public sealed class LinuxDevice
     [JsonPropertyName("uid")] public uint? Uid { get; set; }
     /// <summary>Group.</summary>
     [JsonPropertyName("gid")] public uint? Gid { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }

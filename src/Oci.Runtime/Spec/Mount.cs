@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Oci.Runtime.Spec;
@@ -6,7 +7,7 @@ namespace Oci.Runtime.Spec;
 public sealed class Mount
 {
     /// <summary>Absolute path of the mount point inside the container.</summary>
-    [JsonPropertyName("destination")] public string Destination { get; set; } = "";
+    [JsonPropertyName("destination"), JsonRequired] public string Destination { get; set; } = "";
     /// <summary>Filesystem type, as for mount(2); absent for bind mounts.</summary>
     [JsonPropertyName("type")] public string? Type { get; set; }
     /// <summary>Device name, directory (bind mounts) or a dummy such as the filesystem type.</summary>
@@ -17,4 +18,6 @@ public sealed class Mount
     [JsonPropertyName("uidMappings")] public List<LinuxIdMapping>? UidMappings { get; set; }
     /// <summary>Group id mappings of an id-mapped mount.</summary>
     [JsonPropertyName("gidMappings")] public List<LinuxIdMapping>? GidMappings { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }

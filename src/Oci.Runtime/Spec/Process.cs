@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Oci.Runtime.Spec;
@@ -9,8 +10,13 @@ public sealed class Process
     [JsonPropertyName("terminal")] public bool? Terminal { get; set; }
     /// <summary>The terminal's size in characters.</summary>
     [JsonPropertyName("consoleSize")] public Box? ConsoleSize { get; set; }
-    /// <summary>The user the process runs as.</summary>
-    [JsonPropertyName("user")] public User User { get; set; } = new();
+    /// <summary>The user the process runs as. Reading it when the document has no <c>user</c> creates the default
+    /// user (uid 0, gid 0), which is then serialized.</summary>
+    [JsonIgnore] public User User { get => _user ??= new(); set => _user = value; }
+    /// <summary>The user as it appears in the document: null when <c>user</c> is absent (Windows configs, or
+    /// configs that rely on the default), so that absent stays absent on a round-trip.</summary>
+    [JsonInclude, JsonPropertyName("user")] internal User? UserOrNull { get => _user; set => _user = value; }
+    private User? _user;
     /// <summary>The command and its arguments, as for execvp(3).</summary>
     [JsonPropertyName("args")] public List<string>? Args { get; set; }
     /// <summary>The full command line (Windows only).</summary>
@@ -18,7 +24,7 @@ public sealed class Process
     /// <summary>Environment variables, as <c>KEY=value</c>.</summary>
     [JsonPropertyName("env")] public List<string>? Env { get; set; }
     /// <summary>Absolute working directory inside the container.</summary>
-    [JsonPropertyName("cwd")] public string Cwd { get; set; } = "";
+    [JsonPropertyName("cwd"), JsonRequired] public string Cwd { get; set; } = "";
     /// <summary>The process's capability sets.</summary>
     [JsonPropertyName("capabilities")] public LinuxCapabilities? Capabilities { get; set; }
     /// <summary>Resource limits.</summary>
@@ -37,15 +43,19 @@ public sealed class Process
     [JsonPropertyName("scheduler")] public LinuxScheduler? Scheduler { get; set; }
     /// <summary>CPU affinity of the process while the runtime sets it up and after exec.</summary>
     [JsonPropertyName("execCPUAffinity")] public CpuAffinity? ExecCpuAffinity { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>A terminal size.</summary>
 public sealed class Box
 {
     /// <summary>Rows.</summary>
-    [JsonPropertyName("height")] public uint Height { get; set; }
+    [JsonPropertyName("height"), JsonRequired] public uint Height { get; set; }
     /// <summary>Columns.</summary>
-    [JsonPropertyName("width")] public uint Width { get; set; }
+    [JsonPropertyName("width"), JsonRequired] public uint Width { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>The user of a process (config.md "User", POSIX platforms).</summary>
@@ -61,6 +71,8 @@ public sealed class User
     [JsonPropertyName("additionalGids")] public List<uint>? AdditionalGids { get; set; }
     /// <summary>User name (Windows only).</summary>
     [JsonPropertyName("username")] public string? Username { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>The five capability sets of a process.</summary>
@@ -76,33 +88,39 @@ public sealed class LinuxCapabilities
     [JsonPropertyName("permitted")] public List<string>? Permitted { get; set; }
     /// <summary>The ambient set.</summary>
     [JsonPropertyName("ambient")] public List<string>? Ambient { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>A resource limit (setrlimit(2)).</summary>
 public sealed class PosixRlimit
 {
     /// <summary>The resource, such as <c>RLIMIT_NOFILE</c>.</summary>
-    [JsonPropertyName("type")] public string Type { get; set; } = "";
+    [JsonPropertyName("type"), JsonRequired] public string Type { get; set; } = "";
     /// <summary>The hard limit.</summary>
-    [JsonPropertyName("hard")] public ulong Hard { get; set; }
+    [JsonPropertyName("hard"), JsonRequired] public ulong Hard { get; set; }
     /// <summary>The soft limit.</summary>
-    [JsonPropertyName("soft")] public ulong Soft { get; set; }
+    [JsonPropertyName("soft"), JsonRequired] public ulong Soft { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>I/O priority (ioprio_set(2)).</summary>
 public sealed class LinuxIOPriority
 {
     /// <summary>IOPRIO_CLASS_RT, IOPRIO_CLASS_BE or IOPRIO_CLASS_IDLE.</summary>
-    [JsonPropertyName("class")] public string Class { get; set; } = "";
+    [JsonPropertyName("class"), JsonRequired] public string Class { get; set; } = "";
     /// <summary>Priority level within the class.</summary>
     [JsonPropertyName("priority")] public int Priority { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>Scheduling policy (sched_setattr(2)).</summary>
 public sealed class LinuxScheduler
 {
     /// <summary>SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_ISO, SCHED_IDLE or SCHED_DEADLINE.</summary>
-    [JsonPropertyName("policy")] public string Policy { get; set; } = "";
+    [JsonPropertyName("policy"), JsonRequired] public string Policy { get; set; } = "";
     /// <summary>Nice value for SCHED_OTHER and SCHED_BATCH.</summary>
     [JsonPropertyName("nice")] public int? Nice { get; set; }
     /// <summary>Static priority for SCHED_FIFO and SCHED_RR.</summary>
@@ -115,6 +133,8 @@ public sealed class LinuxScheduler
     [JsonPropertyName("deadline")] public ulong? Deadline { get; set; }
     /// <summary>SCHED_DEADLINE period in nanoseconds.</summary>
     [JsonPropertyName("period")] public ulong? Period { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>CPU affinity of the process (config.md "execCPUAffinity").</summary>
@@ -124,4 +144,6 @@ public sealed class CpuAffinity
     [JsonPropertyName("initial")] public string? Initial { get; set; }
     /// <summary>CPU list after the process's exec.</summary>
     [JsonPropertyName("final")] public string? Final { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Oci.Runtime.Spec;
@@ -6,7 +7,9 @@ namespace Oci.Runtime.Spec;
 public sealed class Root
 {
     /// <summary>Path to the root filesystem, absolute or relative to the bundle.</summary>
-    [JsonPropertyName("path")] public string Path { get; set; } = "";
+    [JsonPropertyName("path"), JsonRequired] public string Path { get; set; } = "";
     /// <summary>Whether the root filesystem is read-only inside the container.</summary>
     [JsonPropertyName("readonly")] public bool? Readonly { get; set; }
+    /// <summary>Properties this version of the model does not know, kept so that the document round-trips.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; set; }
 }

@@ -7,7 +7,7 @@ namespace Oci.Runtime.Spec;
 public sealed class RuntimeSpec
 {
     /// <summary>The runtime-spec version the bundle complies with (SemVer 2.0.0).</summary>
-    [JsonPropertyName("ociVersion")] public string OciVersion { get; set; } = "";
+    [JsonPropertyName("ociVersion"), JsonRequired] public string OciVersion { get; set; } = "";
     /// <summary>The root filesystem of the container.</summary>
     [JsonPropertyName("root")] public Root? Root { get; set; }
     /// <summary>Additional mounts beyond <see cref="Root"/>.</summary>

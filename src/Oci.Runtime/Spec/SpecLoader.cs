@@ -1,0 +1,190 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Text.RegularExpressions;
+
+namespace Oci.Runtime.Spec;
+
+/// <summary>Reads and writes the spec documents: a bundle's <c>config.json</c>, the state document and the features
+/// document. Every problem with a document's content surfaces as a <see cref="SpecValidationException"/> whose
+/// <see cref="SpecValidationException.JsonPath"/> names the offending value.</summary>
+public static partial class SpecLoader
+{
+    /// <summary>The name of the configuration file inside a bundle.</summary>
+    public const string ConfigFileName = "config.json";
+
+    /// <summary>Parses and validates a config.json.</summary>
+    /// <exception cref="SpecValidationException">The JSON is malformed, a value has the wrong type, or the config
+    /// breaks a rule of the spec.</exception>
+    public static RuntimeSpec Parse(ReadOnlySpan<byte> utf8Json)
+    {
+        RuntimeSpec spec = Deserialize(utf8Json, SpecJsonContext.Relaxed.RuntimeSpec);
+        SpecValidator.Validate(spec);
+        return spec;
+    }
+
+    /// <summary>Parses a config.json without applying <see cref="SpecValidator"/>: only the JSON syntax and the types
+    /// of the values are checked.</summary>
+    /// <exception cref="SpecValidationException">The JSON is malformed or a value has the wrong type.</exception>
+    public static RuntimeSpec ParseUnvalidated(ReadOnlySpan<byte> utf8Json) =>
+        Deserialize(utf8Json, SpecJsonContext.Relaxed.RuntimeSpec);
+
+    /// <summary>Reads, parses and validates <c>config.json</c> of the bundle at <paramref name="bundleDirectory"/>.</summary>
+    /// <exception cref="OciException">The file does not exist or cannot be read.</exception>
+    /// <exception cref="SpecValidationException">The config is malformed or invalid.</exception>
+    public static RuntimeSpec LoadBundle(string bundleDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(bundleDirectory);
+        string path = Path.Combine(bundleDirectory, ConfigFileName);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // runc's words: clients match "JSON specification file ... not found".
+            throw new OciException($"JSON specification file {path} not found", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OciException($"open {path}: {e.Message}", e);
+        }
+        return Parse(bytes);
+    }
+
+    /// <summary>Writes a config as indented UTF-8 JSON; properties that are null are left out.</summary>
+    public static byte[] Serialize(RuntimeSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return JsonSerializer.SerializeToUtf8Bytes(spec, SpecJsonContext.Relaxed.RuntimeSpec);
+    }
+
+    /// <summary>Parses and validates a state document (runtime.md "State").</summary>
+    /// <exception cref="SpecValidationException">The document is malformed or invalid.</exception>
+    public static ContainerStateDocument ParseState(ReadOnlySpan<byte> utf8Json)
+    {
+        ContainerStateDocument state = Deserialize(utf8Json, SpecJsonContext.Relaxed.ContainerStateDocument);
+        SpecValidator.Validate(state);
+        return state;
+    }
+
+    /// <summary>Writes a state document as indented UTF-8 JSON.</summary>
+    public static byte[] SerializeState(ContainerStateDocument state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return JsonSerializer.SerializeToUtf8Bytes(state, SpecJsonContext.Relaxed.ContainerStateDocument);
+    }
+
+    /// <summary>Parses and validates a features document (features.md).</summary>
+    /// <exception cref="SpecValidationException">The document is malformed or invalid.</exception>
+    public static Features ParseFeatures(ReadOnlySpan<byte> utf8Json)
+    {
+        Features features = Deserialize(utf8Json, SpecJsonContext.Relaxed.Features);
+        SpecValidator.Validate(features);
+        return features;
+    }
+
+    /// <summary>Writes a features document as indented UTF-8 JSON.</summary>
+    public static byte[] SerializeFeatures(Features features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        return JsonSerializer.SerializeToUtf8Bytes(features, SpecJsonContext.Relaxed.Features);
+    }
+
+    private static T Deserialize<T>(ReadOnlySpan<byte> utf8Json, JsonTypeInfo<T> typeInfo) where T : class
+    {
+        T? value;
+        try
+        {
+            value = JsonSerializer.Deserialize(utf8Json, typeInfo);
+        }
+        catch (JsonException e)
+        {
+            throw Translate(e);
+        }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException
+                                      or FormatException or OverflowException)
+        {
+            throw new SpecValidationException("", $"invalid document: {e.Message}");
+        }
+        return value ?? throw new SpecValidationException("", "the document is null; expected a JSON object");
+    }
+
+    /// <summary>Turns System.Text.Json's exception into a <see cref="SpecValidationException"/> naming the value.</summary>
+    internal static SpecValidationException Translate(JsonException e)
+    {
+        string path = ToSpecPath(e.Path);
+        string where = e.LineNumber is long line
+            ? $" (line {line + 1}, column {(e.BytePositionInLine ?? 0) + 1})"
+            : "";
+        string message = StripLocation(e.Message);
+
+        Match m = MissingRequired().Match(message);
+        if (m.Success)
+        {
+            string[] names = m.Groups["names"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(n => n.Trim('\'')).ToArray();
+            string first = names.Length > 0 ? names[0] : "?";
+            string extra = names.Length > 1 ? $" (also missing: {string.Join(", ", names.Skip(1))})" : "";
+            return new SpecValidationException(SpecPath.Property(path, first), $"required property is missing{extra}");
+        }
+
+        m = NullNotAllowed().Match(message);
+        if (m.Success)
+        {
+            // The path already ends at the property for a null value.
+            string name = m.Groups["name"].Value;
+            string propertyPath = path.EndsWith(name, StringComparison.Ordinal) ? path : SpecPath.Property(path, name);
+            return new SpecValidationException(propertyPath, "must not be null");
+        }
+
+        m = CannotConvert().Match(message);
+        if (m.Success)
+            return new SpecValidationException(path, $"expected {Describe(m.Groups["type"].Value)}{where}");
+
+        return new SpecValidationException(path, $"malformed JSON: {message}{where}");
+    }
+
+    /// <summary>Converts <c>$.linux.namespaces[2].type</c> to <c>linux.namespaces[2].type</c>.</summary>
+    internal static string ToSpecPath(string? jsonPath)
+    {
+        if (string.IsNullOrEmpty(jsonPath) || jsonPath == "$") return "";
+        if (jsonPath.StartsWith("$.", StringComparison.Ordinal)) return jsonPath[2..];
+        if (jsonPath.StartsWith('$')) return jsonPath[1..];
+        return jsonPath;
+    }
+
+    private static string StripLocation(string message)
+    {
+        int i = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        if (i < 0) i = message.IndexOf(" LineNumber: ", StringComparison.Ordinal);
+        return (i >= 0 ? message[..i] : message).TrimEnd();
+    }
+
+    private static string Describe(string clrType) => clrType switch
+    {
+        "System.String" => "a string",
+        "System.Boolean" => "a boolean",
+        "System.Byte" => "an integer from 0 to 255 (uint8)",
+        "System.UInt16" => "an integer from 0 to 65535 (uint16)",
+        "System.UInt32" => "an integer from 0 to 4294967295 (uint32)",
+        "System.UInt64" => "an integer from 0 to 18446744073709551615 (uint64)",
+        "System.Int32" => "an integer from -2147483648 to 2147483647 (int32)",
+        "System.Int64" => "an integer from -9223372036854775808 to 9223372036854775807 (int64)",
+        _ when clrType.StartsWith("System.Nullable`1[", StringComparison.Ordinal) =>
+            Describe(clrType["System.Nullable`1[".Length..^1]),
+        _ when clrType.StartsWith("System.Collections.Generic.List`1", StringComparison.Ordinal) => "an array",
+        _ when clrType.StartsWith("System.Collections.Generic.Dictionary`2", StringComparison.Ordinal) => "an object",
+        _ when clrType.StartsWith("Oci.Runtime.Spec.", StringComparison.Ordinal) => "an object",
+        _ => clrType,
+    };
+
+    [GeneratedRegex(@"missing required properties including: (?<names>.*?)\.?$", RegexOptions.CultureInvariant)]
+    private static partial Regex MissingRequired();
+
+    [GeneratedRegex(@"property or field '(?<name>[^']*)' on type '[^']*' doesn't allow (setting|getting) null", RegexOptions.CultureInvariant)]
+    private static partial Regex NullNotAllowed();
+
+    [GeneratedRegex(@"could not be converted to (?<type>\S+?)\.?$", RegexOptions.CultureInvariant)]
+    private static partial Regex CannotConvert();
+}
