@@ -11,10 +11,10 @@ public static class HookRunner
 {
     /// <summary>Runs <paramref name="hooks"/> in order. The first failure stops the rest and throws an error naming
     /// the hook by its JSON path, with what it wrote.</summary>
-    public static void Run(IReadOnlyList<Hook>? hooks, string phase, ContainerState state)
+    public static void Run(IReadOnlyList<Hook>? hooks, string phase, ContainerStateDocument state)
     {
         if (hooks is null || hooks.Count == 0) return;
-        byte[] input = JsonSerializer.SerializeToUtf8Bytes(state, State.StateJsonContext.Default.ContainerState);
+        byte[] input = SpecLoader.SerializeState(state);
         for (int i = 0; i < hooks.Count; i++)
         {
             string jsonPath = $"hooks.{phase}[{i}]";
@@ -23,11 +23,11 @@ public static class HookRunner
     }
 
     /// <summary>Runs every hook even when some fail (poststop), returning the failures' messages.</summary>
-    public static IReadOnlyList<string> RunAll(IReadOnlyList<Hook>? hooks, string phase, ContainerState state)
+    public static IReadOnlyList<string> RunAll(IReadOnlyList<Hook>? hooks, string phase, ContainerStateDocument state)
     {
         var failures = new List<string>();
         if (hooks is null) return failures;
-        byte[] input = JsonSerializer.SerializeToUtf8Bytes(state, State.StateJsonContext.Default.ContainerState);
+        byte[] input = SpecLoader.SerializeState(state);
         for (int i = 0; i < hooks.Count; i++)
         {
             try

@@ -41,7 +41,7 @@ internal sealed class InitConfig
     /// <summary>The host's cgroup hierarchies: controllers ("" for cgroup2) to mount point.</summary>
     public Dictionary<string, string> CgroupMountPoints { get; set; } = new();
     /// <summary>The state given to hooks that run in the container (createContainer, startContainer).</summary>
-    public Lifecycle.ContainerState HookState { get; set; } = new();
+    public ContainerStateDocument HookState { get; set; } = new();
 }
 
 /// <summary>A message between the managed init and the runtime.</summary>

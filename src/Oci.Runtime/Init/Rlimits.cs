@@ -6,19 +6,11 @@ namespace Oci.Runtime.Init;
 /// <summary>POSIX resource limits by name (getrlimit(2)).</summary>
 public static class Rlimits
 {
-    /// <summary>Every RLIMIT_* name, indexed by its resource number on Linux.</summary>
-    public static readonly IReadOnlyList<string> Names =
-    [
-        "RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE", "RLIMIT_RSS", "RLIMIT_NPROC",
-        "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS", "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE",
-        "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME",
-    ];
-
     /// <summary>The resource number of <paramref name="name"/>, or -1.</summary>
     public static int Number(string name)
     {
-        for (int i = 0; i < Names.Count; i++)
-            if (Names[i] == name) return i;
+        for (int i = 0; i < SpecNames.RlimitsByNumber.Count; i++)
+            if (SpecNames.RlimitsByNumber[i] == name) return i;
         return -1;
     }
 

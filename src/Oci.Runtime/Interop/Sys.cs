@@ -406,6 +406,8 @@ internal static unsafe class Sys
 
     public static uint GetUid() => getuid();
 
+    public static uint GetGid() => getgid();
+
     /// <summary>Waits for a child; returns its raw wait status, retrying on EINTR.</summary>
     public static int WaitPid(int pid)
     {

@@ -29,21 +29,32 @@ public static class SpecNames
     public static readonly FrozenSet<string> Hooks = Set(
         "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop");
 
-    /// <summary>Linux resource limits (getrlimit(2)).</summary>
-    public static readonly FrozenSet<string> Rlimits = Set(
-        "RLIMIT_AS", "RLIMIT_CORE", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_LOCKS", "RLIMIT_MEMLOCK",
-        "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_RSS", "RLIMIT_RTPRIO",
-        "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK");
+    /// <summary>Linux resource limits (getrlimit(2)), indexed by their resource number.</summary>
+    public static readonly IReadOnlyList<string> RlimitsByNumber =
+    [
+        "RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE", "RLIMIT_RSS", "RLIMIT_NPROC",
+        "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS", "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE",
+        "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME",
+    ];
 
-    /// <summary>Linux capabilities known to this runtime (capabilities(7), up to CAP_CHECKPOINT_RESTORE).</summary>
-    public static readonly FrozenSet<string> Capabilities = Set(
+    /// <summary>Linux resource limits (getrlimit(2)).</summary>
+    public static readonly FrozenSet<string> Rlimits = Set([.. RlimitsByNumber]);
+
+    /// <summary>Linux capabilities known to this runtime (capabilities(7), up to CAP_CHECKPOINT_RESTORE), indexed
+    /// by their number.</summary>
+    public static readonly IReadOnlyList<string> CapabilitiesByNumber =
+    [
         "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID",
         "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
         "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO",
         "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
         "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE",
         "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
-        "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE");
+        "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+    ];
+
+    /// <summary>Linux capabilities known to this runtime.</summary>
+    public static readonly FrozenSet<string> Capabilities = Set([.. CapabilitiesByNumber]);
 
     /// <summary>I/O priority classes (ioprio_set(2)).</summary>
     public static readonly FrozenSet<string> IOPriorityClasses = Set("IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE");

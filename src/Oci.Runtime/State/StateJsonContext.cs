@@ -5,8 +5,6 @@ namespace Oci.Runtime.State;
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     UseStringEnumConverter = true)]
 [JsonSerializable(typeof(ContainerRecord))]
-[JsonSerializable(typeof(Lifecycle.ContainerState))]
-[JsonSerializable(typeof(List<Lifecycle.ContainerState>))]
 internal partial class StateJsonContext : JsonSerializerContext
 {
 }

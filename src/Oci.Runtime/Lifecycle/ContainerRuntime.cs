@@ -1,0 +1,388 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Oci.Runtime.Bootstrap;
+using Oci.Runtime.Cgroups;
+using Oci.Runtime.Hooks;
+using Oci.Runtime.Init;
+using Oci.Runtime.Interop;
+using Oci.Runtime.Namespaces;
+using Oci.Runtime.Spec;
+using Oci.Runtime.State;
+
+namespace Oci.Runtime.Lifecycle;
+
+/// <summary>
+/// The OCI lifecycle (runtime.md: create, start, state, kill, delete) and runc's <c>run</c> and <c>list</c>, on
+/// containers kept in one root directory. Every method is a complete command: it may be called from different
+/// processes at once, and commands on one container are serialised by a lock.
+/// </summary>
+public sealed class ContainerRuntime
+{
+    readonly RuntimeOptions options;
+    readonly StateStore store;
+    readonly ILogger logger;
+
+    /// <summary>Creates a runtime over <see cref="RuntimeOptions.Root"/>.</summary>
+    public ContainerRuntime(RuntimeOptions options, ILogger? logger = null)
+    {
+        this.options = options;
+        store = new StateStore(options.Root);
+        this.logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Creates container <paramref name="id"/> from the bundle: its init waits on the exec fifo and the
+    /// user's process has not run. Returns init's pid. On failure nothing is left behind.</summary>
+    public int Create(string id, string bundle, CreateOptions createOptions)
+    {
+        StateStore.ValidateId(id);
+        bundle = Path.GetFullPath(bundle);
+        var spec = SpecLoader.LoadBundle(bundle);
+        foreach (var warning in SpecValidator.Check(spec).Where(p => p.IsWarning))
+            logger.LogWarning("{Path}: {Message}", warning.Path, warning.Message);
+        var plan = ContainerPlan.For(spec, bundle, createOptions.ConsoleSocket is not null);
+
+        using var directory = store.CreateNew(id);
+        CgroupManager? cgroups = null;
+        LaunchedInit? init = null;
+        int fifo = -1, consoleSocket = -1;
+        try
+        {
+            Sys.BecomeChildSubreaper();
+            Sys.Mkfifo(directory.ExecFifoPath, 0x192); // 0622
+            fifo = Sys.Open(directory.ExecFifoPath, Sys.O_PATH);
+            var mounts = CgroupMounts.Read();
+            cgroups = CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
+            cgroups.Create();
+            if (createOptions.ConsoleSocket is { } socketPath) consoleSocket = ConsoleSocket.Connect(socketPath);
+
+            var extraFds = new List<int> { fifo };
+            if (consoleSocket >= 0) extraFds.Add(consoleSocket);
+            var cgroupManager = cgroups;
+            init = InitLauncher.Launch(new LaunchRequest
+            {
+                InitBinary = options.InitBinary,
+                Arguments = options.InitArguments,
+                PreserveFds = createOptions.PreserveFds,
+                ExtraFds = extraFds,
+                CloneFlags = plan.CloneFlags,
+                Joins = plan.Joins,
+                TimeOffsets = plan.TimeOffsets,
+                UidMappings = spec.Linux?.UidMappings,
+                GidMappings = spec.Linux?.GidMappings,
+                BeforeNamespaces = pid => cgroupManager.AddProcess(pid),
+            });
+
+            var record = new ContainerRecord
+            {
+                Id = id,
+                InitPid = init.Pid,
+                InitStartTime = ProcessInfo.StartTime(init.Pid) ?? throw new OciException("container init exited during create"),
+                Bundle = bundle,
+                Rootfs = plan.Rootfs,
+                Created = DateTimeOffset.UtcNow,
+                Owner = OwnerName(),
+                Config = spec,
+                CgroupPaths = new Dictionary<string, string>(cgroups.Paths),
+                CgroupLayout = cgroups.Layout,
+            };
+            int firstRuntimeFd = 3 + createOptions.PreserveFds;
+            init.Channel.Send(new InitConfig
+            {
+                ContainerId = id,
+                Spec = spec,
+                Bundle = bundle,
+                Rootfs = plan.Rootfs,
+                NoPivot = createOptions.NoPivot,
+                NewMountNamespace = plan.Creates("mount"),
+                NewUserNamespace = plan.Creates("user") || plan.Joins.Any(j => j.Type.Name == "user"),
+                NewUtsNamespace = plan.Creates("uts") || plan.Joins.Any(j => j.Type.Name == "uts"),
+                NewNetworkNamespace = plan.Creates("network"),
+                NewCgroupNamespace = plan.Creates("cgroup"),
+                FirstRuntimeFd = firstRuntimeFd,
+                ExecFifoFd = firstRuntimeFd + 1,
+                ConsoleSocketFd = consoleSocket >= 0 ? firstRuntimeFd + 2 : -1,
+                CgroupPaths = record.CgroupPaths,
+                CgroupMountPoints = mounts.Hierarchies.ToDictionary(h => h.ProcKey, h => h.MountPoint),
+                HookState = Describe(record, ContainerStatus.Creating),
+            }, InitJsonContext.Default.InitConfig);
+            AwaitReady(init, spec, record);
+            directory.Save(record);
+            if (createOptions.PidFile is { } pidFile) WriteAtomically(pidFile, init.Pid.ToString(CultureInfo.InvariantCulture));
+            return init.Pid;
+        }
+        catch
+        {
+            if (init is not null)
+            {
+                Sys.Kill(init.Pid, 9);
+                Sys.WaitPid(init.Pid);
+            }
+            try
+            {
+                cgroups?.Destroy();
+            }
+            catch (OciException e)
+            {
+                logger.LogWarning("cleaning up after a failed create: {Message}", e.Message);
+            }
+            directory.Remove();
+            throw;
+        }
+        finally
+        {
+            init?.Channel.Dispose();
+            Sys.Close(fifo);
+            Sys.Close(consoleSocket);
+        }
+    }
+
+    /// <summary>Serves init's requests until it reports that the container is created.</summary>
+    static void AwaitReady(LaunchedInit init, RuntimeSpec spec, ContainerRecord record)
+    {
+        while (true)
+        {
+            InitMessage message;
+            try
+            {
+                message = init.Channel.Receive(InitJsonContext.Default.InitMessage);
+            }
+            catch (EndOfStreamException)
+            {
+                throw new OciException("container init exited during create");
+            }
+            switch (message.Type)
+            {
+                case InitMessage.Ready:
+                    return;
+                case InitMessage.Error:
+                    throw new OciException(message.Message ?? "container init failed");
+                case InitMessage.Hooks:
+                    // prestart (deprecated) and createRuntime run in the runtime's namespaces once the
+                    // container's namespaces exist, before pivot_root.
+                    var state = Describe(record, ContainerStatus.Creating);
+                    HookRunner.Run(spec.Hooks?.Prestart, "prestart", state);
+                    HookRunner.Run(spec.Hooks?.CreateRuntime, "createRuntime", state);
+                    init.Channel.Send(new InitMessage { Type = InitMessage.Resume }, InitJsonContext.Default.InitMessage);
+                    break;
+                default:
+                    throw new OciException($"init protocol: unexpected message {message.Type}");
+            }
+        }
+    }
+
+    /// <summary>Runs the user's process of a created container.</summary>
+    public void Start(string id)
+    {
+        using var directory = store.Open(id);
+        var record = directory.Load();
+        var status = StatusOf(record, directory.Path);
+        switch (status)
+        {
+            case ContainerStatus.Created:
+                break;
+            case ContainerStatus.Stopped:
+                throw new OciException("cannot start a container that has stopped");
+            case ContainerStatus.Running:
+                throw new OciException("cannot start an already running container");
+            default:
+                throw new OciException($"cannot start a container in the {status.ToSpecString()} state");
+        }
+        ReleaseInit(directory, record);
+        var failures = HookRunner.RunAll(record.Config.Hooks?.Poststart, "poststart", Describe(record, ContainerStatus.Running));
+        foreach (var failure in failures) logger.LogWarning("{Failure}", failure);
+    }
+
+    /// <summary>Opens the exec fifo for reading, which lets init's blocked open for writing complete, and waits
+    /// for init's byte.</summary>
+    static void ReleaseInit(ContainerDirectory directory, ContainerRecord record)
+    {
+        int fd = Sys.Open(directory.ExecFifoPath, Sys.O_RDONLY | Sys.O_NONBLOCK);
+        try
+        {
+            Span<byte> buffer = stackalloc byte[1];
+            while (true)
+            {
+                if (Sys.PollReadable(fd, 100))
+                {
+                    int n;
+                    try
+                    {
+                        n = Sys.Read(fd, buffer);
+                    }
+                    catch (SyscallException e) when (e.Errno == 11) // EAGAIN: init opened but has not written
+                    {
+                        continue;
+                    }
+                    if (n == 1) break;
+                }
+                if (!ProcessInfo.IsAlive(record.InitPid, record.InitStartTime))
+                    throw new OciException("container init exited before start");
+            }
+        }
+        finally
+        {
+            Sys.Close(fd);
+        }
+        File.Delete(directory.ExecFifoPath);
+    }
+
+    /// <summary>The state of container <paramref name="id"/>.</summary>
+    public ContainerStateDocument State(string id)
+    {
+        StateStore.ValidateId(id);
+        var record = store.TryLoad(id) ?? throw new ContainerNotFoundException(id);
+        return Describe(record, StatusOf(record, Path.Combine(store.Root, id)));
+    }
+
+    /// <summary>The state of every container in the root.</summary>
+    public IReadOnlyList<ContainerStateDocument> List()
+    {
+        var result = new List<ContainerStateDocument>();
+        foreach (var id in store.ListIds())
+            if (store.TryLoad(id) is { } record)
+                result.Add(Describe(record, StatusOf(record, Path.Combine(store.Root, id))));
+        return result;
+    }
+
+    /// <summary>Sends <paramref name="signal"/> to init, or with <paramref name="all"/> to every process of the
+    /// container.</summary>
+    public void Kill(string id, int signal, bool all)
+    {
+        using var directory = store.Open(id);
+        var record = directory.Load();
+        var status = StatusOf(record, directory.Path);
+        if (status == ContainerStatus.Stopped && !all) throw new OciException("container not running");
+        if (all)
+        {
+            Cgroups(record).Signal(signal);
+            return;
+        }
+        int errno = Sys.Kill(record.InitPid, signal);
+        if (errno == 3) throw new OciException("container not running"); // ESRCH
+        if (errno != 0) throw new SyscallException($"kill {record.InitPid}", errno);
+    }
+
+    /// <summary>Deletes a container: a stopped or created one always, a running or paused one only with
+    /// <paramref name="force"/> (it is killed first). Removes its cgroups and state and runs poststop hooks.</summary>
+    public void Delete(string id, bool force)
+    {
+        ContainerDirectory directory;
+        try
+        {
+            directory = store.Open(id);
+        }
+        catch (ContainerNotFoundException) when (force)
+        {
+            // A create that died before writing its state leaves at most an empty directory.
+            string leftover = Path.Combine(store.Root, id);
+            if (Directory.Exists(leftover)) Directory.Delete(leftover, recursive: true);
+            return;
+        }
+        using (directory)
+        {
+            var record = directory.Load();
+            var status = StatusOf(record, directory.Path);
+            if (status is ContainerStatus.Running or ContainerStatus.Paused && !force)
+                throw new OciException($"cannot delete container {id} that is not stopped: {status.ToSpecString()}");
+            var cgroups = Cgroups(record);
+            if (status != ContainerStatus.Stopped)
+            {
+                Sys.Kill(record.InitPid, 9);
+                cgroups.Signal(9);
+                if (status == ContainerStatus.Paused) cgroups.Thaw();
+                ProcessInfo.WaitForExit(record.InitPid, 10_000);
+            }
+            cgroups.Destroy();
+            var failures = HookRunner.RunAll(record.Config.Hooks?.Poststop, "poststop", Describe(record, ContainerStatus.Stopped));
+            foreach (var failure in failures) logger.LogWarning("{Failure}", failure);
+            directory.Remove();
+        }
+    }
+
+    /// <summary>Creates and starts a container, then (unless <paramref name="detach"/>) waits for it, forwarding
+    /// signals, and deletes it (unless <paramref name="keep"/>). Returns the container's exit status, 128+N when
+    /// killed by signal N.</summary>
+    public int Run(string id, string bundle, CreateOptions createOptions, bool detach, bool keep)
+    {
+        int pid = Create(id, bundle, createOptions);
+        try
+        {
+            Start(id);
+        }
+        catch
+        {
+            TryDelete(id);
+            throw;
+        }
+        if (detach) return 0;
+        int status;
+        using (SignalForwarding.To(pid))
+            status = Sys.WaitPid(pid);
+        if (!keep) TryDelete(id);
+        return ExitCode(status);
+    }
+
+    void TryDelete(string id)
+    {
+        try
+        {
+            Delete(id, force: true);
+        }
+        catch (OciException e)
+        {
+            logger.LogWarning("deleting {Id}: {Message}", id, e.Message);
+        }
+    }
+
+    /// <summary>The shell's exit code for a wait status.</summary>
+    internal static int ExitCode(int waitStatus) =>
+        (waitStatus & 0x7f) == 0 ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f);
+
+    static CgroupManager Cgroups(ContainerRecord record) => new(record.CgroupPaths, record.CgroupLayout);
+
+    static ContainerStatus StatusOf(ContainerRecord record, string directory)
+    {
+        if (!ProcessInfo.IsAlive(record.InitPid, record.InitStartTime)) return ContainerStatus.Stopped;
+        if (File.Exists(Path.Combine(directory, StateStore.ExecFifoName))) return ContainerStatus.Created;
+        if (Cgroups(record).IsFrozen()) return ContainerStatus.Paused;
+        return ContainerStatus.Running;
+    }
+
+    static ContainerStateDocument Describe(ContainerRecord record, ContainerStatus status) => new()
+    {
+        OciVersion = SpecNames.OciVersion,
+        Id = record.Id,
+        Status = status.ToSpecString(),
+        Pid = status == ContainerStatus.Stopped ? 0 : record.InitPid,
+        Bundle = record.Bundle,
+        Rootfs = record.Rootfs,
+        Created = record.Created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
+        Owner = record.Owner,
+        Annotations = record.Config.Annotations,
+    };
+
+    static string OwnerName()
+    {
+        uint uid = Sys.GetUid();
+        try
+        {
+            foreach (var line in File.ReadLines("/etc/passwd"))
+            {
+                var fields = line.Split(':');
+                if (fields.Length > 2 && fields[2] == uid.ToString(CultureInfo.InvariantCulture)) return fields[0];
+            }
+        }
+        catch (IOException) { }
+        return uid.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Writes a file through a temporary one renamed over it, so that readers never see it half written.</summary>
+    static void WriteAtomically(string path, string contents)
+    {
+        path = Path.GetFullPath(path);
+        string temporary = Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + ".tmp");
+        File.WriteAllText(temporary, contents);
+        File.Move(temporary, path, overwrite: true);
+    }
+}

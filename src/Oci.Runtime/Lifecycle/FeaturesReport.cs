@@ -1,0 +1,32 @@
+using Oci.Runtime.Rootfs;
+using Oci.Runtime.Spec;
+
+namespace Oci.Runtime.Lifecycle;
+
+/// <summary>What this runtime implements, as features.md describes it (the <c>features</c> command).</summary>
+public static class FeaturesReport
+{
+    /// <summary>The features document of this build on this host.</summary>
+    public static Features Create() => new()
+    {
+        OciVersionMin = "1.0.0",
+        OciVersionMax = SpecNames.OciVersion,
+        Hooks = [.. SpecNames.Hooks.Order(StringComparer.Ordinal)],
+        MountOptions = [.. MountOptions.Known],
+        Linux = new LinuxFeatures
+        {
+            Namespaces = [.. Namespaces.NamespaceType.All.Select(n => n.Name)],
+            Capabilities = [.. SpecNames.CapabilitiesByNumber],
+            Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = false },
+            Seccomp = new SeccompFeatures { Enabled = false },
+            AppArmor = new AppArmorFeatures { Enabled = false },
+            Selinux = new SelinuxFeatures { Enabled = false },
+            IntelRdt = new IntelRdtFeatures { Enabled = false },
+            MountExtensions = new MountExtensionsFeatures { IdMap = new IdMapFeatures { Enabled = false } },
+        },
+        Annotations = new Dictionary<string, string>
+        {
+            ["io.github.oci-run.version"] = typeof(FeaturesReport).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+        },
+    };
+}

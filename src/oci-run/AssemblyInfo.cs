@@ -1,0 +1,2 @@
+// The runtime drives Linux kernel interfaces only.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -1,0 +1,124 @@
+using Microsoft.Extensions.Logging;
+using Oci.Cli.CommandLine;
+using Oci.Cli.Commands;
+using Oci.Cli.Logging;
+using Oci.Runtime;
+using Oci.Runtime.Lifecycle;
+
+namespace Oci.Cli;
+
+/// <summary>runc's command line: global flags, then a command with its own flags and arguments.</summary>
+internal static class Cli
+{
+    static readonly FlagSet GlobalFlags = new FlagSet()
+        .Value("root").Value("log").Value("log-format").Value("criu")
+        .Switch("debug").Switch("systemd-cgroup").Value("rootless")
+        .Switch("version", "v").Switch("help", "h");
+
+    public static int Run(string[] args)
+    {
+        ParsedArguments global;
+        int commandIndex;
+        try
+        {
+            global = GlobalFlags.Parse(args, 0, stopAtPositional: true, out commandIndex);
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"oci-run: {e.Message}");
+            return 1;
+        }
+        if (global.Has("version"))
+        {
+            Console.Out.Write(VersionText());
+            return 0;
+        }
+        if (global.Has("help") || commandIndex >= args.Length)
+        {
+            Console.Out.Write(Usage);
+            return global.Has("help") ? 0 : 1;
+        }
+
+        string logFormat = global.Value("log-format") ?? "text";
+        using var logging = CreateLogging(global, logFormat, out bool logsToStderr);
+        var logger = logging?.CreateLogger("oci-run");
+        try
+        {
+            if (logFormat is not ("text" or "json"))
+                throw new UsageException($"--log-format: invalid log format \"{logFormat}\": must be text or json");
+            if (global.Has("systemd-cgroup"))
+                throw new OciException("--systemd-cgroup: the systemd cgroup driver is not implemented yet; use the default cgroupfs driver");
+            var runtime = new ContainerRuntime(new RuntimeOptions { Root = global.Value("root") ?? "/run/oci-run" }, logger);
+            string command = args[commandIndex];
+            var rest = args.AsSpan(commandIndex + 1).ToArray();
+            return CommandTable.Run(command, rest, runtime, logger);
+        }
+        catch (Exception e) when (e is OciException or UsageException or IOException or UnauthorizedAccessException)
+        {
+            logger?.LogError("{Message}", e.Message);
+            if (!logsToStderr) Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+    }
+
+    static ILoggerFactory? CreateLogging(ParsedArguments global, string format, out bool toStderr)
+    {
+        string? logPath = global.Value("log");
+        toStderr = logPath is null;
+        Stream stream;
+        try
+        {
+            stream = logPath is null
+                ? Console.OpenStandardError()
+                : new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"--log: opening {logPath}: {e.Message}");
+            toStderr = true;
+            stream = Console.OpenStandardError();
+        }
+        var level = global.Has("debug") ? LogLevel.Debug : LogLevel.Information;
+        // LoggerFactory without dependency injection: nothing but the one provider is needed, and it starts faster.
+        return new LoggerFactory([new RuncLogProvider(stream, format == "json", level)]);
+    }
+
+    static string VersionText()
+    {
+        var informational = typeof(Cli).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0.0.0";
+        int plus = informational.IndexOf('+');
+        string version = plus < 0 ? informational : informational[..plus];
+        string commit = plus < 0 ? "unknown" : informational[(plus + 1)..];
+        return $"oci-run version {version}\ncommit: {commit}\nspec: {Oci.Runtime.Spec.SpecNames.OciVersion}\n";
+    }
+
+    const string Usage = """
+    oci-run: an OCI container runtime (runtime-spec 1.3) with runc's command line
+
+    USAGE:
+       oci-run [global options] command [command options] [arguments...]
+
+    COMMANDS:
+       create    create a container
+       start     start the user's process of a created container
+       run       create and start a container, and wait for it
+       state     print the state of a container
+       kill      send a signal to a container's init (or to all its processes with --all)
+       delete    delete a container
+       list      list containers
+       spec      write a new default config.json
+       features  print what this runtime supports (features.md)
+
+    GLOBAL OPTIONS:
+       --root value        root directory for container state (default: "/run/oci-run")
+       --log value         file to append log lines to (default: stderr)
+       --log-format value  text or json (default: "text")
+       --debug             log debug messages
+       --systemd-cgroup    use the systemd cgroup driver (not implemented yet)
+       --version, -v       print the version
+       --help, -h          show this help
+
+    """;
+}

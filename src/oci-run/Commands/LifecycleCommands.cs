@@ -1,0 +1,63 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Oci.Cli.CommandLine;
+using Oci.Runtime.Lifecycle;
+using Oci.Runtime.Spec;
+
+namespace Oci.Cli.Commands;
+
+/// <summary><c>start</c>: run the user's process of a created container.</summary>
+internal sealed class StartCommand : Command
+{
+    public override string Name => "start";
+
+    protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
+    {
+        runtime.Start(arguments.Positional[0]);
+        return 0;
+    }
+}
+
+/// <summary><c>state</c>: print a container's state as JSON.</summary>
+internal sealed class StateCommand : Command
+{
+    public override string Name => "state";
+
+    protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
+    {
+        var state = runtime.State(arguments.Positional[0]);
+        Console.Out.Write(Encoding.UTF8.GetString(SpecLoader.SerializeState(state)) + "\n");
+        return 0;
+    }
+}
+
+/// <summary><c>kill</c>: signal a container's init, or all its processes.</summary>
+internal sealed class KillCommand : Command
+{
+    public override string Name => "kill";
+
+    protected override FlagSet Flags { get; } = new FlagSet().Switch("all", "a");
+
+    protected override (int Min, int Max) ArgumentCount => (1, 2);
+
+    protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
+    {
+        int signal = Signals.Parse(arguments.Positional.Count > 1 ? arguments.Positional[1] : "SIGTERM");
+        runtime.Kill(arguments.Positional[0], signal, arguments.Has("all"));
+        return 0;
+    }
+}
+
+/// <summary><c>delete</c>: remove a container.</summary>
+internal sealed class DeleteCommand : Command
+{
+    public override string Name => "delete";
+
+    protected override FlagSet Flags { get; } = new FlagSet().Switch("force", "f");
+
+    protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
+    {
+        runtime.Delete(arguments.Positional[0], arguments.Has("force"));
+        return 0;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace Oci.Cli.Logging;
+
+/// <summary>Writes log entries as runc does: with <c>--log-format json</c> one object a line,
+/// <c>{"level":"error","msg":"…","time":"…"}</c> (containerd's shim reads the last error back from it), else
+/// logrus's text form <c>time="…" level=error msg="…"</c>.</summary>
+internal sealed class RuncLogProvider(Stream output, bool json, LogLevel minimum) : ILoggerProvider
+{
+    readonly Lock gate = new();
+
+    LogLevel Minimum => minimum;
+
+    public ILogger CreateLogger(string categoryName) => new RuncLogger(this);
+
+    public void Dispose() => output.Dispose();
+
+    void Write(LogLevel level, string message)
+    {
+        string time = DateTimeOffset.Now.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffffzzz", System.Globalization.CultureInfo.InvariantCulture);
+        string levelName = level switch
+        {
+            LogLevel.Trace or LogLevel.Debug => "debug",
+            LogLevel.Information => "info",
+            LogLevel.Warning => "warning",
+            LogLevel.Error => "error",
+            _ => "fatal",
+        };
+        byte[] line;
+        if (json)
+        {
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("level", levelName);
+                writer.WriteString("msg", message);
+                writer.WriteString("time", time);
+                writer.WriteEndObject();
+            }
+            buffer.WriteByte((byte)'\n');
+            line = buffer.ToArray();
+        }
+        else
+        {
+            string quoted = message.Replace("\\", "\\\\").Replace("\"", "\\\"");
+            line = Encoding.UTF8.GetBytes($"time=\"{time}\" level={levelName} msg=\"{quoted}\"\n");
+        }
+        // One write per line keeps concurrent commands appending to one log file from interleaving.
+        lock (gate)
+        {
+            output.Write(line);
+            output.Flush();
+        }
+    }
+
+    sealed class RuncLogger(RuncLogProvider provider) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= provider.Minimum && logLevel != LogLevel.None;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel)) provider.Write(logLevel, formatter(state, exception));
+        }
+    }
+}

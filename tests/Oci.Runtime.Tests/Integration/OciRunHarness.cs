@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using Oci.Runtime.Spec;
+
+namespace Oci.Runtime.Tests.Integration;
+
+/// <summary>The output of one oci-run command.</summary>
+public sealed record CommandResult(int ExitCode, string Stdout, string Stderr)
+{
+    public override string ToString() => $"exit {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}";
+}
+
+/// <summary>
+/// Drives the real oci-run binary for one test: its own --root directory, its own bundles and unique container ids.
+/// Disposing deletes every container it made (delete --force) and removes the root and the bundles, so that a test
+/// leaves no state, mount, cgroup or process behind even when it fails.
+/// </summary>
+public sealed class OciRunHarness : IDisposable
+{
+    static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(120);
+    readonly List<string> bundles = [];
+    readonly List<string> ids = [];
+
+    public OciRunHarness()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "oci-run-tests", Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Root);
+    }
+
+    /// <summary>The --root directory of this test.</summary>
+    public string Root { get; }
+
+    /// <summary>A fresh container id, deleted when the harness is disposed.</summary>
+    public string NewId(string prefix = "t")
+    {
+        string id = $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
+        ids.Add(id);
+        return id;
+    }
+
+    /// <summary>oci-run's default config on the busybox rootfs, without a terminal, running <paramref name="args"/>.</summary>
+    public static RuntimeSpec NewSpec(params string[] args)
+    {
+        var spec = DefaultSpec.Create();
+        spec.Root!.Path = BusyboxRootfs.Path;
+        spec.Process!.Terminal = false;
+        spec.Process.Args = [.. args];
+        return spec;
+    }
+
+    /// <summary>A bundle directory holding <paramref name="spec"/> as config.json.</summary>
+    public string WriteBundle(RuntimeSpec spec) => WriteBundle(SpecLoader.Serialize(spec));
+
+    /// <summary>A bundle directory holding <paramref name="configJson"/> verbatim.</summary>
+    public string WriteBundle(byte[] configJson)
+    {
+        string bundle = Path.Combine(Root, "bundles", Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(bundle);
+        File.WriteAllBytes(Path.Combine(bundle, "config.json"), configJson);
+        bundles.Add(bundle);
+        return bundle;
+    }
+
+    /// <summary>The state root of this harness (passed as --root).</summary>
+    string StateRoot => Path.Combine(Root, "state");
+
+    /// <summary>Runs oci-run with this harness's --root.</summary>
+    public CommandResult Run(params string[] args) => RunWithGlobal([], args);
+
+    /// <summary>Runs oci-run with extra global flags before the command.</summary>
+    public CommandResult RunWithGlobal(string[] globalFlags, string[] args)
+    {
+        var start = new ProcessStartInfo(TestPaths.OciRunBinary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("--root");
+        start.ArgumentList.Add(StateRoot);
+        foreach (var flag in globalFlags) start.ArgumentList.Add(flag);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(CommandTimeout))
+        {
+            // A hung runtime is a failure of the test, not a reason to hang the suite.
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            return new CommandResult(-1, stdout.Result, stderr.Result + $"\n(oci-run {string.Join(' ', args)} killed after {CommandTimeout})");
+        }
+        return new CommandResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts oci-run in the background (for a foreground <c>run</c> that a test signals).</summary>
+    public System.Diagnostics.Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo(TestPaths.OciRunBinary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("--root");
+        start.ArgumentList.Add(StateRoot);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        return Process.Start(start)!;
+    }
+
+    /// <summary>Runs a container in the foreground to completion and returns what it printed and its status.</summary>
+    public CommandResult RunContainer(RuntimeSpec spec, string? id = null)
+    {
+        id ??= NewId();
+        return Run("run", "--bundle", WriteBundle(spec), id);
+    }
+
+    /// <summary>Creates a container and returns its id (asserting success).</summary>
+    public string Create(RuntimeSpec spec, string? id = null)
+    {
+        id ??= NewId();
+        var result = Run("create", "--bundle", WriteBundle(spec), id);
+        if (result.ExitCode != 0) throw new Xunit.Sdk.XunitException($"create {id} failed: {result}");
+        return id;
+    }
+
+    /// <summary>The state document of a container.</summary>
+    public ContainerStateDocument State(string id)
+    {
+        var result = Run("state", id);
+        if (result.ExitCode != 0) throw new Xunit.Sdk.XunitException($"state {id} failed: {result}");
+        return SpecLoader.ParseState(System.Text.Encoding.UTF8.GetBytes(result.Stdout));
+    }
+
+    /// <summary>Waits (bounded) until <paramref name="condition"/> holds; returns whether it did.</summary>
+    public static bool Eventually(Func<bool> condition, int attempts = 500)
+    {
+        for (int i = 0; i < attempts; i++)
+        {
+            if (condition()) return true;
+            Thread.Sleep(20);
+        }
+        return condition();
+    }
+
+    /// <summary>Container directories left in the state root.</summary>
+    public IReadOnlyList<string> LeftoverState() =>
+        Directory.Exists(StateRoot) ? Directory.GetFileSystemEntries(StateRoot) : [];
+
+    public void Dispose()
+    {
+        foreach (var id in ids)
+        {
+            if (Directory.Exists(Path.Combine(StateRoot, id))) Run("delete", "--force", id);
+        }
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException) { }
+    }
+}
