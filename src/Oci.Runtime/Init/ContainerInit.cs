@@ -1,5 +1,5 @@
 using Oci.Runtime.Bootstrap;
-using Oci.Runtime.Hooks;
+using Oci.Runtime.Lifecycle;
 using Oci.Runtime.Interop;
 using Oci.Runtime.Rootfs;
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Oci.Runtime.Bootstrap;
 using Oci.Runtime.Cgroups;
-using Oci.Runtime.Hooks;
 using Oci.Runtime.Init;
 using Oci.Runtime.Interop;
 using Oci.Runtime.Namespaces;

@@ -80,7 +80,7 @@ public sealed class OciRunHarness : IDisposable
         start.ArgumentList.Add(StateRoot);
         foreach (var flag in globalFlags) start.ArgumentList.Add(flag);
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
+        using var process = System.Diagnostics.Process.Start(start)!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -106,7 +106,7 @@ public sealed class OciRunHarness : IDisposable
         start.ArgumentList.Add("--root");
         start.ArgumentList.Add(StateRoot);
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        return Process.Start(start)!;
+        return System.Diagnostics.Process.Start(start)!;
     }
 
     /// <summary>Runs a container in the foreground to completion and returns what it printed and its status.</summary>

@@ -3,7 +3,7 @@ using Oci.Runtime.Interop;
 using Oci.Runtime.Lifecycle;
 using Oci.Runtime.Spec;
 
-namespace Oci.Runtime.Hooks;
+namespace Oci.Runtime.Lifecycle;
 
 /// <summary>Runs lifecycle hooks (config.md "POSIX-platform Hooks"): each with the container's state on its standard
 /// input, its own args and env, and its timeout.</summary>
