@@ -16,7 +16,7 @@ namespace Oci.Runtime.Lifecycle;
 /// containers kept in one root directory. Every method is a complete command: it may be called from different
 /// processes at once, and commands on one container are serialised by a lock.
 /// </summary>
-public sealed class ContainerRuntime
+public sealed partial class ContainerRuntime
 {
     readonly RuntimeOptions options;
     readonly StateStore store;
