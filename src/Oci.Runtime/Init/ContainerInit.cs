@@ -41,7 +41,7 @@ public static class ContainerInit
             reported = true;
             channel.Dispose();
             if (config.ExecFifoFd >= 0) AwaitStart(config.ExecFifoFd);
-            HookRunner.Run(config.Spec.Hooks?.StartContainer, "startContainer", config.HookState);
+            if (!config.IsExec) HookRunner.Run(config.Spec.Hooks?.StartContainer, "startContainer", config.HookState);
             return Execute(config, executable);
         }
         catch (Exception e)

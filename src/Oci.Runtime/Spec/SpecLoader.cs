@@ -52,6 +52,11 @@ public static partial class SpecLoader
         return Parse(bytes);
     }
 
+    /// <summary>Parses a process document, as <c>exec --process</c> takes (config.md "Process").</summary>
+    /// <exception cref="SpecValidationException">The JSON is malformed or a value has the wrong type.</exception>
+    public static Process ParseProcess(ReadOnlySpan<byte> utf8Json) =>
+        Deserialize(utf8Json, SpecJsonContext.Relaxed.Process);
+
     /// <summary>Writes a config as indented UTF-8 JSON; properties that are null are left out.</summary>
     public static byte[] Serialize(RuntimeSpec spec)
     {

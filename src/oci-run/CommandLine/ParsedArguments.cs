@@ -3,16 +3,25 @@ namespace Oci.Cli.CommandLine;
 /// <summary>The flags and positional arguments of one command line (or of the global part before the command).</summary>
 internal sealed class ParsedArguments
 {
-    readonly Dictionary<string, string> values = new();
+    readonly Dictionary<string, List<string>> values = new();
     readonly HashSet<string> switches = [];
 
     public List<string> Positional { get; } = [];
 
-    public void SetValue(string name, string value) => values[name] = value;
+    /// <summary>Records a flag's value; a flag given more than once (<c>--env</c>) keeps every value.</summary>
+    public void SetValue(string name, string value)
+    {
+        if (!values.TryGetValue(name, out var list)) values[name] = list = [];
+        list.Add(value);
+    }
 
     public void SetSwitch(string name) => switches.Add(name);
 
-    public string? Value(string name) => values.TryGetValue(name, out var v) ? v : null;
+    /// <summary>The flag's last value, or null.</summary>
+    public string? Value(string name) => values.TryGetValue(name, out var v) ? v[^1] : null;
+
+    /// <summary>Every value of a repeatable flag, in order.</summary>
+    public IReadOnlyList<string> Values(string name) => values.TryGetValue(name, out var v) ? v : [];
 
     public bool Has(string name) => switches.Contains(name);
 

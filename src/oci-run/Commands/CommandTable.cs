@@ -10,7 +10,7 @@ internal static class CommandTable
     static readonly Command[] Commands =
     [
         new CreateCommand(), new RunCommand(), new StartCommand(), new StateCommand(), new KillCommand(),
-        new DeleteCommand(), new ListCommand(), new SpecCommand(), new FeaturesCommand(),
+        new DeleteCommand(), new ExecCommand(), new ListCommand(), new SpecCommand(), new FeaturesCommand(),
     ];
 
     public static int Run(string name, string[] args, ContainerRuntime runtime, ILogger? logger)

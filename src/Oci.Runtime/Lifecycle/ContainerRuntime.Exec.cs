@@ -1,0 +1,96 @@
+using System.Globalization;
+using Oci.Runtime.Bootstrap;
+using Oci.Runtime.Init;
+using Oci.Runtime.Interop;
+using Oci.Runtime.Namespaces;
+using Oci.Runtime.Spec;
+using Oci.Runtime.State;
+
+namespace Oci.Runtime.Lifecycle;
+
+public sealed partial class ContainerRuntime
+{
+    /// <summary>Runs another process in a running container: it joins init's namespaces and cgroups, takes
+    /// <paramref name="process"/>'s user, capabilities, environment and working directory, and (unless detached) is
+    /// waited for. Returns its exit status, 128+N when killed by signal N.</summary>
+    public int Exec(string id, Process process, ExecOptions execOptions)
+    {
+        ContainerRecord record;
+        using (var directory = store.Open(id))
+        {
+            record = directory.Load();
+            var status = StatusOf(record, directory.Path);
+            if (status == ContainerStatus.Stopped) throw new OciException("cannot exec in a stopped container");
+            if (status == ContainerStatus.Paused && !execOptions.IgnorePaused)
+                throw new OciException("cannot exec in a paused container (use --ignore-paused to override)");
+        }
+        if (process.Terminal == true && execOptions.ConsoleSocket is null && execOptions.Detach)
+            throw new OciException("cannot allocate tty if runc will detach without setting console socket");
+
+        // The process joins every namespace the container's init is in, whether the config made it or joined it.
+        var joins = new List<(NamespaceType, string)>();
+        foreach (var type in NamespaceType.All)
+        {
+            if (record.Config.Linux?.Namespaces?.Any(n => n.Type == type.Name) != true) continue;
+            joins.Add((type, $"/proc/{record.InitPid}/ns/{type.ProcName}"));
+        }
+        var spec = SpecLoader.ParseUnvalidated(SpecLoader.Serialize(record.Config));
+        spec.Process = process;
+        var cgroups = Cgroups(record);
+        int consoleSocket = execOptions.ConsoleSocket is { } socketPath ? ConsoleSocket.Connect(socketPath) : -1;
+        LaunchedInit? launched = null;
+        try
+        {
+            Sys.BecomeChildSubreaper();
+            launched = InitLauncher.Launch(new LaunchRequest
+            {
+                InitBinary = options.InitBinary,
+                Arguments = options.InitArguments,
+                PreserveFds = execOptions.PreserveFds,
+                ExtraFds = consoleSocket >= 0 ? [consoleSocket] : [],
+                Joins = joins,
+                BeforeNamespaces = pid => cgroups.AddProcess(pid),
+            });
+            int firstRuntimeFd = 3 + execOptions.PreserveFds;
+            launched.Channel.Send(new InitConfig
+            {
+                ContainerId = id,
+                Spec = spec,
+                Bundle = record.Bundle,
+                Rootfs = record.Rootfs,
+                IsExec = true,
+                NewUtsNamespace = joins.Any(j => j.Item1.Name == "uts"),
+                NewUserNamespace = joins.Any(j => j.Item1.Name == "user"),
+                FirstRuntimeFd = firstRuntimeFd,
+                ConsoleSocketFd = consoleSocket >= 0 ? firstRuntimeFd + 1 : -1,
+            }, InitJsonContext.Default.InitConfig);
+            AwaitReady(launched, spec, record);
+        }
+        catch
+        {
+            if (launched is not null)
+            {
+                Sys.Kill(launched.Pid, 9);
+                Sys.WaitPid(launched.Pid);
+            }
+            throw;
+        }
+        finally
+        {
+            launched?.Channel.Dispose();
+            Sys.Close(consoleSocket);
+        }
+        if (execOptions.PidFile is { } pidFile) WriteAtomically(pidFile, launched.Pid.ToString(CultureInfo.InvariantCulture));
+        if (execOptions.Detach) return 0;
+        using (SignalForwarding.To(launched.Pid))
+            return ExitCode(Sys.WaitPid(launched.Pid));
+    }
+
+    /// <summary>A copy of the container's own process settings: the base on which <c>exec</c>'s flags build.</summary>
+    public Process ProcessTemplate(string id)
+    {
+        StateStore.ValidateId(id);
+        var record = store.TryLoad(id) ?? throw new ContainerNotFoundException(id);
+        return SpecLoader.ParseUnvalidated(SpecLoader.Serialize(record.Config)).Process ?? new Process();
+    }
+}

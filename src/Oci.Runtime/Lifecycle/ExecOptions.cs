@@ -1,0 +1,17 @@
+namespace Oci.Runtime.Lifecycle;
+
+/// <summary>Options of <see cref="ContainerRuntime.Exec"/> (runc's <c>exec</c> flags that are not about the
+/// process itself).</summary>
+public sealed class ExecOptions
+{
+    /// <summary>Return once the process runs instead of waiting for it.</summary>
+    public bool Detach { get; init; }
+    /// <summary>File to write the process's pid to.</summary>
+    public string? PidFile { get; init; }
+    /// <summary>Unix socket that receives the pty master when the process has a terminal.</summary>
+    public string? ConsoleSocket { get; init; }
+    /// <summary>How many descriptors after stdio pass to the process.</summary>
+    public int PreserveFds { get; init; }
+    /// <summary>Allow exec into a paused container.</summary>
+    public bool IgnorePaused { get; init; }
+}
