@@ -14,5 +14,10 @@ public static class Registry
         .. RuntimeDelete.Checks(),
         .. RuntimeLifecycle.Checks(),
         .. ConfigHooks.Checks(),
+        .. ConfigRoot.Checks(),
+        .. ConfigMounts.Checks(),
+        .. ConfigProcess.Checks(),
+        .. ConfigCapabilities.Checks(),
+        .. ConfigRlimits.Checks(),
     ];
 }
