@@ -19,5 +19,10 @@ public static class Registry
         .. ConfigProcess.Checks(),
         .. ConfigCapabilities.Checks(),
         .. ConfigRlimits.Checks(),
+        .. ConfigLinuxNamespaces.Checks(),
+        .. ConfigLinuxDevices.Checks(),
+        .. ConfigLinuxCgroups.Checks(),
+        .. ConfigLinuxSecurity.Checks(),
+        .. Features.Checks(),
     ];
 }
