@@ -97,6 +97,13 @@ public static class Program
                     if (result.Outcome == Outcome.Pass)
                         result = CheckResult.Fail("mounts left on the host after delete: " + string.Join(", ", leaks));
                 }
+                var cgLeaks = LeakedCgroups(host, $"oc{runTag}-{index:D3}-");
+                if (cgLeaks.Count > 0)
+                {
+                    foreach (var d in cgLeaks) Host.Cmd("rmdir", d);
+                    if (result.Outcome == Outcome.Pass)
+                        result = CheckResult.Fail("cgroups left on the host after delete: " + string.Join(", ", cgLeaks));
+                }
                 reporter.Report(index, check, result, sw.Elapsed);
                 if (!keep) TryDeleteDir(work);
             }
@@ -116,6 +123,26 @@ public static class Program
     private static List<string> LeakedMounts(string baseDir) =>
         Host.MountTable().Where(m => m.MountPoint.StartsWith(baseDir + "/", StringComparison.Ordinal))
             .Select(m => m.MountPoint).OrderByDescending(p => p.Length).Distinct().ToList();
+
+    /// <summary>Cgroup directories (any hierarchy, a few levels deep) whose name carries a check's container-id prefix.</summary>
+    private static List<string> LeakedCgroups(HostInfo host, string idPrefix)
+    {
+        var found = new List<string>();
+        void Walk(string dir, int depth)
+        {
+            IEnumerable<string> subs;
+            try { subs = Directory.EnumerateDirectories(dir).ToList(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
+            foreach (var s in subs)
+            {
+                if (depth < 4) Walk(s, depth + 1);
+                if (Path.GetFileName(s).Contains(idPrefix, StringComparison.Ordinal)) found.Add(s);
+            }
+        }
+        foreach (var mp in host.V1.Values.Select(v => v.MountPoint).Append(host.V2MountPoint).OfType<string>().Distinct())
+            Walk(mp, 0);
+        return found;
+    }
 
     private static void TryDeleteDir(string dir)
     {

@@ -137,7 +137,7 @@ internal static class ConfigHooks
                 var order = run.Order().Where(o => o != "program").ToArray();
                 Equal(string.Join(",", hooks), string.Join(",", order), "hook order");
                 return Pass();
-            }) { RuncDeviation = "runc 1.1 runs poststart during `create` and startContainer in its init after `start` returned, so poststart comes before startContainer" };
+            }) { RuncDeviation = "runc 1.1 runs poststart hooks during `create`, so they come before startContainer" };
         yield return new("hooks.multiple-in-order", Doc, "POSIX-platform Hooks", Level.MUST,
             "several hooks of one kind are called in the listed order", ctx =>
             {

@@ -40,6 +40,30 @@ internal static class ConfigLinuxCgroups
             return Pass();
         }) { RuncDeviation = deviation };
 
+    /// <summary>
+    /// Registers removal of every cgroup directory of the process (and its parent, which the check named) once the
+    /// container is deleted: runtimes remove the leaf but not the parents a cgroupsPath implied.
+    /// </summary>
+    private static void RemoveCgroupsLater(CheckContext ctx, int pid)
+    {
+        var dirs = new List<string>();
+        foreach (var ctl in ctx.Host.V1.Keys.Append("unified"))
+            if (ctx.Host.CgroupOf(pid, ctl) is { } loc && loc.Path != "/") dirs.Add(loc.Dir);
+        ctx.Defer(() =>
+        {
+            foreach (var d in dirs.Distinct())
+            {
+                Host.Cmd("rmdir", d);
+                Host.Cmd("rmdir", Path.GetDirectoryName(d)!);
+            }
+        });
+    }
+
+    /// <summary>A controller whose hierarchy shows the container's cgroup path (any, on the unified hierarchy).</summary>
+    private static string PathController(CheckContext ctx) =>
+        new[] { "pids", "memory", "cpu" }.FirstOrDefault(ctx.Host.V1.ContainsKey)
+        ?? (ctx.Host.V2MountPoint is not null ? "unified" : throw Skip("no cgroup hierarchy on this host"));
+
     private static JsonObject Memory(Bundle b) => Bundle.Obj(b.Resources, "memory");
     private static JsonObject Cpu(Bundle b) => Bundle.Obj(b.Resources, "cpu");
     private static JsonObject BlockIO(Bundle b) => Bundle.Obj(b.Resources, "blockIO");
@@ -78,7 +102,7 @@ internal static class ConfigLinuxCgroups
         yield return new("cgroups.path.absolute", Doc, CP, Level.MUST,
             "an absolute cgroupsPath is taken relative to the cgroup mount point (checked in /proc/PID/cgroup)", ctx =>
             {
-                string ctl = new[] { "pids", "memory", "cpu" }.FirstOrDefault(ctx.Host.HasController) ?? throw Skip("no cgroup controller to check");
+                string ctl = PathController(ctx);
                 var want = "/oci-conformance/" + ctx.NewId();
                 var b = ctx.NewBundle("true");
                 b.Linux["cgroupsPath"] = want;
@@ -86,26 +110,26 @@ internal static class ConfigLinuxCgroups
                 var loc = ctx.Host.CgroupOf(c.Pid, ctl) ?? throw Fail("no cgroup found for the container");
                 Equal(want, loc.Path, $"{ctl} cgroup of the container");
                 That(Directory.Exists(loc.Dir), $"{loc.Dir} does not exist");
-                ctx.Defer(() => { try { Directory.Delete(loc.Dir); } catch (IOException) { } try { Directory.Delete(Path.GetDirectoryName(loc.Dir)!); } catch (IOException) { } });
+                RemoveCgroupsLater(ctx, c.Pid);
                 return Pass();
             });
         yield return new("cgroups.path.relative", Doc, CP, Level.MAY,
             "a relative cgroupsPath is placed somewhere in the hierarchy, ending with that path", ctx =>
             {
-                string ctl = new[] { "pids", "memory", "cpu" }.FirstOrDefault(ctx.Host.HasController) ?? throw Skip("no cgroup controller to check");
+                string ctl = PathController(ctx);
                 var rel = "oci-conformance-rel/" + ctx.NewId();
                 var b = ctx.NewBundle("true");
                 b.Linux["cgroupsPath"] = rel;
                 var c = ctx.Create(b);
                 var loc = ctx.Host.CgroupOf(c.Pid, ctl) ?? throw Fail("no cgroup found for the container");
                 That(loc.Path.EndsWith("/" + rel, StringComparison.Ordinal), $"{ctl} cgroup is {loc.Path}");
-                ctx.Defer(() => { try { Directory.Delete(loc.Dir); } catch (IOException) { } try { Directory.Delete(Path.GetDirectoryName(loc.Dir)!); } catch (IOException) { } });
+                RemoveCgroupsLater(ctx, c.Pid);
                 return Pass();
             });
         yield return new("cgroups.path.consistent", Doc, CP, Level.MUST,
             "the same cgroupsPath attaches to the same place (two containers one after the other)", ctx =>
             {
-                string ctl = new[] { "pids", "memory", "cpu" }.FirstOrDefault(ctx.Host.HasController) ?? throw Skip("no cgroup controller to check");
+                string ctl = PathController(ctx);
                 var path = "/oci-conformance/" + ctx.NewId();
                 string? first = null;
                 for (int i = 0; i < 2; i++)
@@ -114,10 +138,11 @@ internal static class ConfigLinuxCgroups
                     b.Linux["cgroupsPath"] = path;
                     var c = ctx.Create(b);
                     var loc = ctx.Host.CgroupOf(c.Pid, ctl) ?? throw Fail("no cgroup found for the container");
+                    Equal(path, loc.Path, $"{ctl} cgroup of container {i + 1}");
+                    if (i == 0) RemoveCgroupsLater(ctx, c.Pid);
                     if (first is null) first = loc.Dir; else Equal(first, loc.Dir, "cgroup of the second container");
                     c.Delete(force: true);
                 }
-                ctx.Defer(() => { try { Directory.Delete(first!); } catch (IOException) { } try { Directory.Delete(Path.GetDirectoryName(first!)!); } catch (IOException) { } });
                 return Pass();
             });
 

@@ -297,8 +297,9 @@ internal static class ConfigMounts
                 var b = ctx.NewBundle($"stat -c %u:%g {T}/owned");
                 b.AddMount(T, "none", d, "bind", "idmap");
                 var m = b.Mounts[^1]!.AsObject();
-                m["uidMappings"] = new System.Text.Json.Nodes.JsonArray(Obj(("containerID", 1000), ("hostID", 0), ("size", 1)));
-                m["gidMappings"] = new System.Text.Json.Nodes.JsonArray(Obj(("containerID", 2000), ("hostID", 0), ("size", 1)));
+                // like a user namespace map: id 0 of the source filesystem is presented as host id 1000 / 2000
+                m["uidMappings"] = new System.Text.Json.Nodes.JsonArray(Obj(("containerID", 0), ("hostID", 1000), ("size", 1)));
+                m["gidMappings"] = new System.Text.Json.Nodes.JsonArray(Obj(("containerID", 0), ("hostID", 2000), ("size", 1)));
                 Equal("1000:2000", ctx.RunProbe(b).Trim(), "owner of a root-owned host file through the idmapped mount");
                 return Pass();
             });
