@@ -173,7 +173,7 @@ internal static class ConfigLinuxCgroups
             b => { Cpu(b)["quota"] = 100000; Cpu(b)["period"] = 250000; }, ("cpu.cfs_period_us", "250000"), ("cpu.max", "100000 250000"));
         yield return Res("cgroups.cpu.burst", C, Level.MUST, "cpu.burst 20000 (quota 50000)", "cpu",
             b => { Cpu(b)["quota"] = 50000; Cpu(b)["period"] = 100000; Cpu(b)["burst"] = 20000; }, ("cpu.cfs_burst_us", "20000"), ("cpu.max.burst", "20000"),
-            "runc 1.1 does not apply cpu.burst (support came in runc 1.2)");
+            "runc 1.1 does not apply cpu.burst");
         yield return Res("cgroups.cpu.realtimeRuntime", C, Level.MUST, "cpu.realtimeRuntime 10000 / realtimePeriod 1000000", "cpu",
             b => { Cpu(b)["realtimeRuntime"] = 10000; Cpu(b)["realtimePeriod"] = 1000000; }, ("cpu.rt_runtime_us", "10000"), null);
         yield return Res("cgroups.cpu.realtimePeriod", C, Level.MUST, "cpu.realtimePeriod 500000", "cpu",

@@ -125,7 +125,7 @@ internal static class ConfigLinuxSecurity
                 var o = ctx.RunProbe(b);
                 That(KV(o).Get("rc", o) != "0", "mkdir succeeded");
                 return Pass();
-            }) { RuncDeviation = "runc 1.1 rejects any seccomp flags (\"seccomp flags are not yet supported by runc\"); support came in runc 1.2" };
+            }) { RuncDeviation = "runc 1.1 rejects any seccomp flags (\"seccomp flags are not yet supported by runc\")" };
         yield return new("seccomp.errnoRet-invalid-action", Doc, S, Level.MUST,
             "errnoRet on an action that takes no errno (SCMP_ACT_KILL) makes the runtime fail", ctx =>
             {
@@ -213,7 +213,7 @@ internal static class ConfigLinuxSecurity
                     b.Linux["personality"] = Obj(("domain", domain));
                     Equal(machine, ctx.RunProbe(b).Trim(), "uname -m");
                     return Pass();
-                }) { RuncDeviation = domain == "LINUX32" ? "runc 1.1 ignores linux.personality (support came in runc 1.2)" : null };
+                }) { RuncDeviation = domain == "LINUX32" ? "runc 1.1 ignores linux.personality" : null };
         }
         yield return new("mountLabel", Doc, "Mount Label", Level.MUST, "mountLabel sets the SELinux context of the container's mounts", ctx =>
         {

@@ -199,7 +199,7 @@ internal static class ConfigProcess
                 Equal("3", StatField(stat, 41), "scheduling policy (3 = SCHED_BATCH)");
                 Equal("7", StatField(stat, 19), "nice");
                 return Pass();
-            }) { RuncDeviation = "runc 1.1 ignores process.scheduler (support came in runc 1.2)" };
+            }) { RuncDeviation = "runc 1.1 ignores process.scheduler" };
         yield return new("process.ioPriority", Doc, "Linux Process", Level.MUST,
             "ioPriority {IOPRIO_CLASS_BE, 6} is applied (ionice -p)", ctx =>
             {
@@ -207,7 +207,7 @@ internal static class ConfigProcess
                 b.Process["ioPriority"] = Obj(("class", "IOPRIO_CLASS_BE"), ("priority", 6));
                 Equal("best-effort: prio 6", ctx.RunProbe(b).Trim(), "ionice");
                 return Pass();
-            }) { RuncDeviation = "runc 1.1 ignores process.ioPriority (support came in runc 1.2)" };
+            }) { RuncDeviation = "runc 1.1 ignores process.ioPriority" };
         yield return new("process.apparmorProfile", Doc, "Linux Process", Level.MUST,
             "apparmorProfile `unconfined` is the process's AppArmor label", ctx =>
             {
@@ -242,6 +242,6 @@ internal static class ConfigProcess
             b.Config["domainname"] = "conformance.test";
             Equal("conformance.test", ctx.RunProbe(b).Trim(), "domainname");
             return Pass();
-        }) { RuncDeviation = "runc 1.1 ignores `domainname` (support came in runc 1.2)" };
+        }) { RuncDeviation = "runc 1.1 ignores `domainname`" };
     }
 }
