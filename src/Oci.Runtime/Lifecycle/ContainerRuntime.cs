@@ -6,6 +6,7 @@ using Oci.Runtime.Cgroups;
 using Oci.Runtime.Init;
 using Oci.Runtime.Interop;
 using Oci.Runtime.Namespaces;
+using Oci.Runtime.Rootfs;
 using Oci.Runtime.Spec;
 using Oci.Runtime.State;
 
@@ -50,6 +51,8 @@ public sealed partial class ContainerRuntime
             Sys.BecomeChildSubreaper();
             Sys.Mkfifo(directory.ExecFifoPath, 0x192); // 0622
             fifo = Sys.Open(directory.ExecFifoPath, Sys.O_PATH);
+            // Writable by anyone whatever the umask: init opens it after it has become the container's user.
+            Sys.Chmod(PathInRoot.ProcPath(fifo), 0x192);
             var mounts = CgroupMounts.Read();
             cgroups = CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
             cgroups.Create();

@@ -16,10 +16,20 @@ public static class BusyboxRootfs
         {
             if (!File.Exists(candidate)) continue;
             // A dynamically linked busybox would need the host's libraries inside the rootfs.
-            var bytes = File.ReadAllBytes(candidate);
-            if (!System.Text.Encoding.ASCII.GetString(bytes).Contains("ld-linux", StringComparison.Ordinal)) return candidate;
+            if (!HasInterpreter(File.ReadAllBytes(candidate))) return candidate;
         }
         return null;
+    }
+
+    /// <summary>Whether an ELF64 file has a PT_INTERP program header, that is, needs a dynamic loader.</summary>
+    static bool HasInterpreter(byte[] elf)
+    {
+        if (elf.Length < 64 || elf[0] != 0x7f || elf[1] != (byte)'E' || elf[4] != 2) return true;
+        long headers = BitConverter.ToInt64(elf, 0x20);
+        int size = BitConverter.ToUInt16(elf, 0x36), count = BitConverter.ToUInt16(elf, 0x38);
+        for (int i = 0; i < count; i++)
+            if (BitConverter.ToUInt32(elf, (int)headers + i * size) == 3) return true;
+        return false;
     }
 
     static string Make()

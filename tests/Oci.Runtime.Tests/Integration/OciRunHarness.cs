@@ -82,16 +82,51 @@ public sealed class OciRunHarness : IDisposable
         foreach (var arg in args) start.ArgumentList.Add(arg);
         using var process = System.Diagnostics.Process.Start(start)!;
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(CommandTimeout))
+        // Read output as it comes, on threads of our own, rather than to its end: a created or detached container's
+        // process inherits oci-run's stdout and stderr (as with runc), so the pipes stay open after oci-run has
+        // exited. Dedicated threads keep reading even when parallel tests starve the thread pool.
+        var stdout = new StreamCollector(process.StandardOutput.BaseStream);
+        var stderr = new StreamCollector(process.StandardError.BaseStream);
+        if (!process.WaitForExit((int)CommandTimeout.TotalMilliseconds))
         {
             // A hung runtime is a failure of the test, not a reason to hang the suite.
             process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            return new CommandResult(-1, stdout.Result, stderr.Result + $"\n(oci-run {string.Join(' ', args)} killed after {CommandTimeout})");
+            process.WaitForExit(5000);
+            return new CommandResult(-1, stdout.Text(), stderr.Text() + $"\n(oci-run {string.Join(' ', args)} killed after {CommandTimeout})");
         }
-        return new CommandResult(process.ExitCode, stdout.Result, stderr.Result);
+        return new CommandResult(process.ExitCode, stdout.Text(), stderr.Text());
+    }
+
+    /// <summary>Collects a stream on a thread of its own until end-of-file.</summary>
+    sealed class StreamCollector
+    {
+        readonly MemoryStream buffer = new();
+        readonly Thread reader;
+
+        public StreamCollector(Stream stream)
+        {
+            reader = new Thread(() =>
+            {
+                var chunk = new byte[8192];
+                int n;
+                try
+                {
+                    while ((n = stream.Read(chunk)) > 0)
+                        lock (buffer) buffer.Write(chunk, 0, n);
+                }
+                catch (IOException) { }
+                catch (ObjectDisposedException) { }
+            }) { IsBackground = true };
+            reader.Start();
+        }
+
+        /// <summary>What was read: everything up to end-of-file, or, when a container keeps the pipe open after
+        /// oci-run exited, what arrived within a short grace period (oci-run's own output is complete by then).</summary>
+        public string Text()
+        {
+            reader.Join(TimeSpan.FromSeconds(1));
+            lock (buffer) return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        }
     }
 
     /// <summary>Starts oci-run in the background (for a foreground <c>run</c> that a test signals).</summary>

@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace Oci.Runtime.Tests.Integration;
+
+/// <summary>Bad input gets a clear error naming what is wrong, a non-zero exit, a JSON log line when asked, and
+/// leaves nothing behind: no state directory, cgroup, process or fifo.</summary>
+public sealed class BadInputTests
+{
+    static void AssertNothingLeft(OciRunHarness h, string id)
+    {
+        Assert.Empty(h.LeftoverState());
+        foreach (var controller in new[] { "pids", "memory", "freezer", "cpu", "devices" })
+            Assert.False(Directory.Exists($"/sys/fs/cgroup/{controller}/{id}"), $"cgroup {controller}/{id} left behind");
+        Assert.DoesNotContain(Directory.EnumerateDirectories("/proc").Select(Path.GetFileName),
+            pid => int.TryParse(pid, out _) && SafeRead($"/proc/{pid}/cmdline").Contains(id, StringComparison.Ordinal));
+    }
+
+    static string SafeRead(string path)
+    {
+        try { return File.ReadAllText(path); } catch (IOException) { return ""; }
+    }
+
+    [ContainerFact]
+    public void Invalid_json_is_rejected_and_logged_as_json()
+    {
+        using var h = new OciRunHarness();
+        string id = h.NewId();
+        string log = Path.Combine(h.Root, "log.json");
+        var result = h.RunWithGlobal(["--log", log, "--log-format", "json"], ["create", "--bundle", h.WriteBundle("{\"ociVersion\": "u8.ToArray()), id]);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("malformed JSON", result.Stderr);
+        var line = JsonNode.Parse(File.ReadAllLines(log).Last())!;
+        Assert.Equal("error", line["level"]!.GetValue<string>());
+        Assert.Contains("malformed JSON", line["msg"]!.GetValue<string>());
+        Assert.True(DateTimeOffset.TryParse(line["time"]!.GetValue<string>(), out _));
+        AssertNothingLeft(h, id);
+    }
+
+    [ContainerFact]
+    public void An_unknown_namespace_type_is_named_by_its_path()
+    {
+        using var h = new OciRunHarness();
+        string id = h.NewId();
+        var spec = OciRunHarness.NewSpec("true");
+        spec.Linux!.Namespaces!.Add(new Oci.Runtime.Spec.LinuxNamespace { Type = "bogus" });
+        var result = h.Run("create", "--bundle", h.WriteBundle(spec), id);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"linux.namespaces[{spec.Linux.Namespaces.Count - 1}].type", result.Stderr);
+        Assert.Contains("bogus", result.Stderr);
+        AssertNothingLeft(h, id);
+    }
+
+    [ContainerFact]
+    public void A_failure_inside_init_leaves_nothing_behind()
+    {
+        using var h = new OciRunHarness();
+        string id = h.NewId();
+        var spec = OciRunHarness.NewSpec("true");
+        spec.Mounts!.Add(new Oci.Runtime.Spec.Mount { Destination = "/mnt", Type = "bind", Source = "/does/not/exist", Options = ["bind"] });
+        var result = h.Run("create", "--bundle", h.WriteBundle(spec), id);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("mounts[", result.Stderr);
+        Assert.Contains("/does/not/exist", result.Stderr);
+        AssertNothingLeft(h, id);
+    }
+
+    [ContainerFact]
+    public void A_duplicate_id_is_refused_and_the_first_container_is_untouched()
+    {
+        using var h = new OciRunHarness();
+        string id = h.Create(OciRunHarness.NewSpec("sleep", "1000"));
+        var result = h.Run("create", "--bundle", h.WriteBundle(OciRunHarness.NewSpec("true")), id);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"container with id exists: {id}", result.Stderr);
+        Assert.Equal("created", h.State(id).Status);
+    }
+
+    [ContainerFact]
+    public void Commands_on_an_unknown_container_say_it_does_not_exist()
+    {
+        using var h = new OciRunHarness();
+        foreach (var command in new[] { new[] { "state", "nope" }, ["start", "nope"], ["kill", "nope", "KILL"], ["delete", "nope"] })
+        {
+            var result = h.Run(command);
+            Assert.NotEqual(0, result.ExitCode);
+            Assert.Contains("container does not exist", result.Stderr);
+        }
+        Assert.Equal(0, h.Run("delete", "--force", "nope").ExitCode);
+    }
+
+    [ContainerFact]
+    public void An_unknown_signal_is_refused_and_the_container_keeps_running()
+    {
+        using var h = new OciRunHarness();
+        string id = h.Create(OciRunHarness.NewSpec("sleep", "1000"));
+        var result = h.Run("kill", id, "SIGBOGUS");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("unknown signal", result.Stderr);
+        Assert.Contains("SIGBOGUS", result.Stderr);
+        Assert.Equal("created", h.State(id).Status);
+    }
+
+    [ContainerFact]
+    public void A_missing_bundle_names_the_config_file()
+    {
+        using var h = new OciRunHarness();
+        string id = h.NewId();
+        var result = h.Run("create", "--bundle", "/nonexistent-bundle", id);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("/nonexistent-bundle/config.json", result.Stderr);
+        AssertNothingLeft(h, id);
+    }
+}

@@ -1,0 +1,58 @@
+using Xunit;
+
+namespace Oci.Runtime.Tests.Integration;
+
+/// <summary>What a hostile container must not be able to reach.</summary>
+public sealed class SecurityTests
+{
+    /// <summary>CVE-2019-5736: init runs the runtime's binary. A container process can hold /proc/PID/exe of it
+    /// open (reading is allowed) and, once no process executes it any more, reopen it for writing through
+    /// /proc/self/fd to replace the host's oci-run. The binary is executed from a read-only mount of itself, so that
+    /// the write fails with EROFS. (While any oci-run runs, the write fails with ETXTBSY first, which is why this
+    /// checks the mount's flags instead of attempting the write: other tests run oci-run in parallel.)</summary>
+    [ContainerFact]
+    public void The_runtime_binary_is_executed_from_a_read_only_mount()
+    {
+        const ulong ST_RDONLY = 1;
+        using var h = new OciRunHarness();
+        string id = h.Create(OciRunHarness.NewSpec("sleep", "1000"));
+        int pid = h.State(id).Pid!.Value;
+        // The executable is the root of a detached mount: its path there is "/".
+        Assert.Equal("/", new FileInfo($"/proc/{pid}/exe").LinkTarget);
+        Assert.NotEqual(ST_RDONLY, Interop.Sys.StatFsFlags(TestPaths.OciRunBinary) & ST_RDONLY);
+        Assert.Equal(ST_RDONLY, Interop.Sys.StatFsFlags($"/proc/{pid}/exe") & ST_RDONLY);
+    }
+
+    /// <summary>CVE-2024-21626: no descriptor of the runtime reaches the container's process.</summary>
+    [ContainerFact]
+    public void No_runtime_descriptor_leaks_into_the_container()
+    {
+        using var h = new OciRunHarness();
+        var result = h.RunContainer(OciRunHarness.NewSpec("ls", "/proc/self/fd"));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        // 0-2 are stdio; 3 is ls's own handle on the directory it lists.
+        Assert.Equal(["0", "1", "2", "3"], result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
+    }
+
+    [ContainerFact]
+    public void A_symlink_in_the_rootfs_cannot_take_a_mount_out_of_it()
+    {
+        using var h = new OciRunHarness();
+        // A private copy of the rootfs holding a symlink that points at the host's /tmp.
+        string rootfs = Path.Combine(h.Root, "evil-rootfs");
+        Directory.CreateDirectory(Path.Combine(rootfs, "bin"));
+        foreach (var dir in new[] { "proc", "dev", "sys", "tmp" }) Directory.CreateDirectory(Path.Combine(rootfs, dir));
+        File.Copy(Path.Combine(BusyboxRootfs.Path, "bin", "busybox"), Path.Combine(rootfs, "bin", "busybox"));
+        File.CreateSymbolicLink(Path.Combine(rootfs, "bin", "sh"), "busybox");
+        File.CreateSymbolicLink(Path.Combine(rootfs, "escape"), "/tmp");
+        string canary = Path.Combine("/tmp", $"oci-run-escape-{Guid.NewGuid():N}");
+        var spec = OciRunHarness.NewSpec("/bin/sh", "-c", "true");
+        spec.Root!.Path = rootfs;
+        spec.Mounts!.Add(new Oci.Runtime.Spec.Mount { Destination = $"/escape/{Path.GetFileName(canary)}", Type = "tmpfs", Source = "tmpfs" });
+        var result = h.RunContainer(spec);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        // The mount point was made inside the rootfs (the symlink resolved as if the rootfs were "/").
+        Assert.False(Directory.Exists(canary), "a directory was created on the host through the symlink");
+        Assert.True(Directory.Exists(Path.Combine(rootfs, "tmp", Path.GetFileName(canary))));
+    }
+}
