@@ -95,6 +95,11 @@ public static class ContainerInit
         Rlimits.Apply(process.Rlimits);
         var environment = UserProcess.Environment(process);
         string executable = UserProcess.ResolveExecutable(process, environment);
+        // Without no_new_privs a filter can only be loaded while init still has CAP_SYS_ADMIN, so before the user
+        // changes (as runc does); with it, as late as possible, so that it filters the user's process and not
+        // the runtime's own remaining work.
+        bool lateSeccomp = process.NoNewPrivileges == true;
+        if (config.Seccomp is { } early && !lateSeccomp) Sys.LoadSeccompFilter(early.Filter, early.Flags);
         UserProcess.SwitchUser(process);
         if (process.User.Umask is { } umask) Sys.Umask(umask);
         if (process.NoNewPrivileges == true) Sys.Prctl(Native.PR_SET_NO_NEW_PRIVS, 1);
@@ -123,6 +128,7 @@ public static class ContainerInit
         var process = config.Spec.Process!;
         Sys.CloseOnExecFrom(config.FirstRuntimeFd);
         Sys.ResetSignals();
+        if (config.Seccomp is { } late && process.NoNewPrivileges == true) Sys.LoadSeccompFilter(late.Filter, late.Flags);
         int errno = Sys.Execve(executable, process.Args!, UserProcess.Environment(process));
         Console.Error.WriteLine($"oci-run init: exec {executable}: {new SyscallException("", errno).Message.TrimStart(':', ' ')}");
         return 127;

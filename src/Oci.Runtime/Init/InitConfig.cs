@@ -40,6 +40,8 @@ internal sealed class InitConfig
     public Dictionary<string, string> CgroupPaths { get; set; } = new();
     /// <summary>The host's cgroup hierarchies: controllers ("" for cgroup2) to mount point.</summary>
     public Dictionary<string, string> CgroupMountPoints { get; set; } = new();
+    /// <summary>The compiled <c>linux.seccomp</c> filter, or null.</summary>
+    public Seccomp.SeccompProgram? Seccomp { get; set; }
     /// <summary>The state given to hooks that run in the container (createContainer, startContainer).</summary>
     public ContainerStateDocument HookState { get; set; } = new();
 }

@@ -182,14 +182,33 @@ internal static unsafe class Sys
     }
 
     /// <summary>Reads up to <paramref name="limit"/> bytes of a file from its start (a memfd that collected a
-    /// child's output).</summary>
-    public static string ReadAllFrom(int fd, int limit)
+    /// child's output or an exported program).</summary>
+    public static byte[] ReadBytesFrom(int fd, int limit)
     {
         var buffer = new byte[limit];
+        int total = 0;
         fixed (byte* p = buffer)
         {
-            long n = pread(fd, p, (size_t)(nuint)limit, 0);
-            return n <= 0 ? "" : System.Text.Encoding.UTF8.GetString(buffer, 0, (int)n);
+            while (total < limit)
+            {
+                long n = pread(fd, p + total, (size_t)(nuint)(limit - total), total);
+                if (n <= 0) break;
+                total += (int)n;
+            }
+        }
+        return buffer[..total];
+    }
+
+    /// <summary>Installs a seccomp BPF filter on the calling thread (seccomp(2), SECCOMP_SET_MODE_FILTER).</summary>
+    public static void LoadSeccompFilter(byte[] filter, uint flags)
+    {
+        fixed (byte* instructions = filter)
+        {
+            // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
+            var program = stackalloc nint[2];
+            program[0] = filter.Length / 8;
+            program[1] = (nint)instructions;
+            Check(Native.syscall(Native.SYS_seccomp, Native.SECCOMP_SET_MODE_FILTER, (nint)flags, (nint)program, 0), "linux.seccomp: loading the filter");
         }
     }
 

@@ -12,6 +12,7 @@ internal sealed class ContainerPlan
     public IReadOnlyList<(NamespaceType Type, string Path)> Joins { get; private init; } = [];
     public string Rootfs { get; private init; } = "";
     public string? TimeOffsets { get; private init; }
+    public Seccomp.SeccompProgram? Seccomp { get; private init; }
 
     public bool Creates(string type) => NamespaceType.Find(type) is { } t && (CloneFlags & t.CloneFlag) != 0;
 
@@ -49,7 +50,8 @@ internal sealed class ContainerPlan
                 text.Append(clock).Append(' ').Append(offset.Secs).Append(' ').Append(offset.Nanosecs).Append('\n');
             timeOffsets = text.ToString();
         }
-        return new ContainerPlan { CloneFlags = flags, Joins = joins, Rootfs = rootfs, TimeOffsets = timeOffsets };
+        var seccomp = spec.Linux?.Seccomp is { } filter ? Oci.Runtime.Seccomp.SeccompCompiler.Compile(filter) : null;
+        return new ContainerPlan { CloneFlags = flags, Joins = joins, Rootfs = rootfs, TimeOffsets = timeOffsets, Seccomp = seccomp };
     }
 
     static int IndexOf(NamespaceType type)

@@ -36,6 +36,7 @@ public sealed partial class ContainerRuntime
         }
         var spec = SpecLoader.ParseUnvalidated(SpecLoader.Serialize(record.Config));
         spec.Process = process;
+        var seccomp = spec.Linux?.Seccomp is { } filter ? Seccomp.SeccompCompiler.Compile(filter) : null;
         var cgroups = Cgroups(record);
         int consoleSocket = execOptions.ConsoleSocket is { } socketPath ? ConsoleSocket.Connect(socketPath) : -1;
         LaunchedInit? launched = null;
@@ -63,6 +64,7 @@ public sealed partial class ContainerRuntime
                 NewUserNamespace = joins.Any(j => j.Item1.Name == "user"),
                 FirstRuntimeFd = firstRuntimeFd,
                 ConsoleSocketFd = consoleSocket >= 0 ? firstRuntimeFd + 1 : -1,
+                Seccomp = seccomp,
             }, InitJsonContext.Default.InitConfig);
             AwaitReady(launched, spec, record);
         }

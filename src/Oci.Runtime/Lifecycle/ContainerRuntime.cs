@@ -107,6 +107,7 @@ public sealed partial class ContainerRuntime
                 CgroupPaths = record.CgroupPaths,
                 CgroupMountPoints = mounts.Hierarchies.ToDictionary(h => h.ProcKey, h => h.MountPoint),
                 HookState = Describe(record, ContainerStatus.Creating),
+                Seccomp = plan.Seccomp,
             }, InitJsonContext.Default.InitConfig);
             AwaitReady(init, spec, record);
             directory.Save(record);

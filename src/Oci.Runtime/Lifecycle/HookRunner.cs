@@ -74,7 +74,7 @@ public static class HookRunner
                 throw new OciException($"{jsonPath}: {hook.Path} did not finish within its timeout of {hook.Timeout}s and was killed");
             if (status != 0)
             {
-                string text = Sys.ReadAllFrom(output, 4096);
+                string text = System.Text.Encoding.UTF8.GetString(Sys.ReadBytesFrom(output, 4096));
                 string how = (status & 0x7f) == 0 ? $"exit status {(status >> 8) & 0xff}" : $"signal {status & 0x7f}";
                 throw new OciException($"{jsonPath}: {hook.Path} failed with {how}" + (text.Length > 0 ? $": {text.Trim()}" : ""));
             }
