@@ -49,7 +49,9 @@ internal sealed class ContainerPlan
                 text.Append(clock).Append(' ').Append(offset.Secs).Append(' ').Append(offset.Nanosecs).Append('\n');
             timeOffsets = text.ToString();
         }
-        return new ContainerPlan { CloneFlags = flags, Joins = joins, Rootfs = rootfs, TimeOffsets = timeOffsets };
+        var plan = new ContainerPlan { CloneFlags = flags, Joins = joins, Rootfs = rootfs, TimeOffsets = timeOffsets };
+        Preflight.Check(spec, plan);
+        return plan;
     }
 
     static int IndexOf(NamespaceType type)

@@ -44,6 +44,7 @@ public sealed partial class ContainerRuntime
         using var directory = store.CreateNew(id);
         CgroupManager? cgroups = null;
         LaunchedInit? init = null;
+        ContainerRecord? record = null;
         int fifo = -1, consoleSocket = -1;
         try
         {
@@ -72,7 +73,8 @@ public sealed partial class ContainerRuntime
                 BeforeNamespaces = pid => cgroupManager.AddProcess(pid),
             });
 
-            var record = new ContainerRecord
+            NetworkDevices.MoveInto(spec.Linux?.NetDevices, init.Pid);
+            record = new ContainerRecord
             {
                 Id = id,
                 InitPid = init.Pid,
@@ -117,6 +119,10 @@ public sealed partial class ContainerRuntime
                 Sys.Kill(init.Pid, 9);
                 Sys.WaitPid(init.Pid);
             }
+            // runtime.md: a container that fails during create is destroyed and its poststop hooks run.
+            if (record is not null)
+                foreach (var failure in HookRunner.RunAll(spec.Hooks?.Poststop, "poststop", Describe(record, ContainerStatus.Stopped)))
+                    logger.LogWarning("{Failure}", failure);
             try
             {
                 cgroups?.Destroy();
@@ -188,8 +194,17 @@ public sealed partial class ContainerRuntime
                 throw new OciException($"cannot start a container in the {status.ToSpecString()} state");
         }
         ReleaseInit(directory, record);
-        var failures = HookRunner.RunAll(record.Config.Hooks?.Poststart, "poststart", Describe(record, ContainerStatus.Running));
-        foreach (var failure in failures) logger.LogWarning("{Failure}", failure);
+        try
+        {
+            HookRunner.Run(record.Config.Hooks?.Poststart, "poststart", Describe(record, ContainerStatus.Running));
+        }
+        catch (OciException)
+        {
+            // runtime.md: a failing poststart hook is an error that stops the container; delete destroys it.
+            Sys.Kill(record.InitPid, 9);
+            Cgroups(record).Signal(9);
+            throw;
+        }
     }
 
     /// <summary>Opens the exec fifo for reading, which lets init's blocked open for writing complete, and waits
