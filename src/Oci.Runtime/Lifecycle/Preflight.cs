@@ -29,6 +29,16 @@ internal static class Preflight
         if (linux?.Personality is { } personality && !ProcessAttributes.Domains.ContainsKey(personality.Domain))
             throw new SpecValidationException("linux.personality.domain", $"unknown personality domain \"{personality.Domain}\"");
         if (linux?.MemoryPolicy is { } memoryPolicy) MemoryPolicy(memoryPolicy);
+        AbsolutePaths("linux.maskedPaths", linux?.MaskedPaths);
+        AbsolutePaths("linux.readonlyPaths", linux?.ReadonlyPaths);
+    }
+
+    /// <summary>Masked and read-only paths name places inside the container: runc refuses relative ones.</summary>
+    static void AbsolutePaths(string jsonPath, List<string>? paths)
+    {
+        for (int i = 0; i < (paths?.Count ?? 0); i++)
+            if (!paths![i].StartsWith('/'))
+                throw new SpecValidationException($"{jsonPath}[{i}]", $"\"{paths[i]}\" is not an absolute path");
     }
 
     static void Capabilities(LinuxCapabilities capabilities)
