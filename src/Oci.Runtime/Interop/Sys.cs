@@ -232,6 +232,19 @@ internal static unsafe class Sys
     public static void SealAll(int fd) =>
         Check(fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE), "sealing memfd");
 
+    /// <summary>readlinkat(2): the target of symlink <paramref name="name"/> in <paramref name="dirFd"/>, or null
+    /// when it is not a symlink or does not exist.</summary>
+    public static string? TryReadlinkAt(int dirFd, string name)
+    {
+        var buffer = new byte[4096];
+        fixed (byte* p = CString.Of(name))
+        fixed (byte* b = buffer)
+        {
+            long n = readlinkat(dirFd, p, b, (size_t)(nuint)buffer.Length);
+            return n < 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, (int)n);
+        }
+    }
+
     /// <summary>unlinkat(2) of a file; a missing one is not an error.</summary>
     public static void TryUnlinkAt(int dirFd, string name)
     {

@@ -50,6 +50,8 @@ public sealed partial class ContainerRuntime
         {
             Sys.BecomeChildSubreaper();
             Sys.Mkfifo(directory.ExecFifoPath, 0x192); // 0622
+            // mkfifo applies the umask; the container's user, whoever it is, must be able to open it for writing.
+            Sys.Chmod(directory.ExecFifoPath, 0x192);
             fifo = Sys.Open(directory.ExecFifoPath, Sys.O_PATH);
             var mounts = CgroupMounts.Read();
             cgroups = CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);

@@ -40,7 +40,7 @@ public sealed class CapabilityTests
     }
 
     [ContainerFact]
-    public void RootGetsItsBoundingSet()
+    public void RootGetsItsBoundingSetUnlessNoNewPrivileges()
     {
         using var h = new OciRunHarness();
         var spec = Env.Sh("grep ^Cap /proc/self/status");
@@ -48,11 +48,20 @@ public sealed class CapabilityTests
         {
             Bounding = ["CAP_SYS_ADMIN", "CAP_MKNOD"], Effective = ["CAP_MKNOD"], Permitted = ["CAP_MKNOD"],
         };
+        // execve as root grants the bounding set (root's file capabilities are all of them) ...
+        spec.Process.NoNewPrivileges = false;
         var sets = Sets(Env.Output(h, spec));
         Assert.Equal(Mask("CAP_SYS_ADMIN", "CAP_MKNOD"), sets["CapBnd"]);
         Assert.Equal(Mask("CAP_SYS_ADMIN", "CAP_MKNOD"), sets["CapPrm"]);
+        Assert.Equal(Mask("CAP_SYS_ADMIN", "CAP_MKNOD"), sets["CapEff"]);
         Assert.Equal(0UL, sets["CapInh"]);
         Assert.Equal(0UL, sets["CapAmb"]);
+        // ... except with no_new_privs, which keeps the permitted set the config gave.
+        spec.Process.NoNewPrivileges = true;
+        sets = Sets(Env.Output(h, spec));
+        Assert.Equal(Mask("CAP_SYS_ADMIN", "CAP_MKNOD"), sets["CapBnd"]);
+        Assert.Equal(Mask("CAP_MKNOD"), sets["CapPrm"]);
+        Assert.Equal(Mask("CAP_MKNOD"), sets["CapEff"]);
     }
 
     [ContainerFact]

@@ -43,7 +43,7 @@ public sealed class HostFeatureTests
     {
         using var h = new OciRunHarness();
         string device = "oci" + Guid.NewGuid().ToString("N")[..8];
-        Env.Shell($"ip link add {device} type dummy && ip link set {device} mtu 1280");
+        Env.Shell($"ip link add {device} mtu 1280 type veth peer name {device}p");
         try
         {
             string mac = File.ReadAllText($"/sys/class/net/{device}/address").Trim();
@@ -56,7 +56,7 @@ public sealed class HostFeatureTests
         }
         finally
         {
-            // A virtual device goes away with the container's network namespace; this only covers a failure.
+            // A veth pair goes away with the container's network namespace; this only covers a failure.
             if (Directory.Exists($"/sys/class/net/{device}")) Env.Shell($"ip link del {device}");
         }
     }
