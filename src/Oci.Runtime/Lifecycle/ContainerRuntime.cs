@@ -329,6 +329,12 @@ public sealed partial class ContainerRuntime
         catch
         {
             TryDelete(id);
+            // init is this process's child: reap it, so that no zombie of the container outlives the command.
+            try
+            {
+                Sys.WaitPid(pid);
+            }
+            catch (SyscallException) { }
             throw;
         }
         if (detach) return 0;

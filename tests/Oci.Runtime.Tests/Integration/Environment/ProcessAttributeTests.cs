@@ -146,4 +146,25 @@ public sealed class ProcessAttributeTests
         spec.Linux!.MemoryPolicy = new LinuxMemoryPolicy { Mode = "MPOL_BIND", Nodes = "63" };
         Env.Fails(h, spec, "linux.memoryPolicy.nodes");
     }
+
+    [ContainerFact]
+    public void UserGroupsAndUmask()
+    {
+        using var h = new OciRunHarness();
+        var spec = Env.Sh("id -u; id -g; id -G; umask; echo $HOME");
+        spec.Process!.User = new User { Uid = 1000, Gid = 1000, AdditionalGids = [5, 65534], Umask = 0x17 /* 027 */ };
+        Assert.Equal("1000\n1000\n1000 5 65534\n0027\n/home/user\n", Env.Output(h, spec));
+    }
+
+    [ContainerFact]
+    public void TimeOffsets()
+    {
+        using var h = new OciRunHarness();
+        var spec = Env.Sh("cut -d. -f1 /proc/uptime");
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "time" });
+        spec.Linux.TimeOffsets = new Dictionary<string, LinuxTimeOffset> { ["boottime"] = new() { Secs = 50_000_000 } };
+        Assert.True(long.Parse(Env.Output(h, spec).Trim()) >= 50_000_000);
+        spec.Linux.Namespaces.RemoveAll(n => n.Type == "time");
+        Env.Fails(h, spec, "linux.timeOffsets");
+    }
 }
