@@ -37,6 +37,21 @@ public sealed class MountTests
     }
 
     [ContainerFact]
+    public void RemountChangesAnEarlierMount()
+    {
+        using var h = new OciRunHarness();
+        var spec = Env.Sh("touch /r/file 2>/dev/null && echo writable; cat /proc/self/mountinfo");
+        spec.Mounts!.Add(Env.Tmpfs("/r", "size=512k"));
+        spec.Mounts.Add(Env.Tmpfs("/r", "remount", "ro", "nosuid"));
+        string output = Env.Output(h, spec);
+        Assert.DoesNotContain("writable", output);
+        var mount = Env.MountInfo(output, "/r");
+        Assert.Contains("ro", mount.Options);
+        Assert.Contains("nosuid", mount.Options);
+        Assert.Single(output.Split('\n'), l => l.Split(' ') is { Length: > 6 } f && f[4] == "/r");
+    }
+
+    [ContainerFact]
     public void BindMountsOfDirectoriesAndFilesReadOnlyAndReadWrite()
     {
         using var h = new OciRunHarness();
