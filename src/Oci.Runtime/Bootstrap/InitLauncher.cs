@@ -26,6 +26,9 @@ internal sealed class LaunchRequest
     public IReadOnlyList<LinuxIdMapping>? UidMappings { get; init; }
     /// <summary>gid_map of a new user namespace.</summary>
     public IReadOnlyList<LinuxIdMapping>? GidMappings { get; init; }
+    /// <summary>CPUs the bootstrap runs on before it joins the container's cgroup (<c>process.execCPUAffinity.initial</c>
+    /// of <c>exec</c>; config.md: not for the container's init), or null.</summary>
+    public IReadOnlyCollection<int>? InitialCpus { get; init; }
     /// <summary>Runs with the bootstrap's pid before it creates namespaces: joining cgroups here puts the whole
     /// container, and the root of a new cgroup namespace, in the container's cgroup.</summary>
     public Action<int>? BeforeNamespaces { get; init; }
@@ -48,6 +51,8 @@ internal static class InitLauncher
         try
         {
             bootstrapPid = Spawn(request, initEnd);
+            // The bootstrap forks init only after reading its message: init inherits this affinity.
+            if (request.InitialCpus is { Count: > 0 } cpus) Sys.SchedSetaffinity(bootstrapPid, cpus);
             request.BeforeNamespaces?.Invoke(bootstrapPid);
             SendBootstrapMessage(channel, request);
             initPid = AwaitInitPid(channel, request, bootstrapPid);

@@ -27,15 +27,22 @@ public static class Capabilities
         }
     }
 
-    /// <summary>The set of <paramref name="names"/>. A capability that this runtime or kernel does not know is
-    /// left out: config.md asks for a warning (the validator gives it), not a failure.</summary>
-    static ulong Mask(List<string>? names, int lastCap)
+    /// <summary>The set of <paramref name="names"/> (<c>process.capabilities.<paramref name="set"/></c>). A
+    /// capability this runtime or this kernel does not know is an error that names it: the container would
+    /// otherwise run with less than its config asks for.</summary>
+    static ulong Mask(List<string>? names, string set, int lastCap)
     {
         ulong mask = 0;
-        foreach (var name in names ?? [])
+        for (int i = 0; i < (names?.Count ?? 0); i++)
         {
+            string name = names![i];
             int number = Number(name);
-            if (number >= 0 && number <= lastCap) mask |= 1UL << number;
+            if (number < 0)
+                throw new SpecValidationException($"process.capabilities.{set}[{i}]", $"unknown capability \"{name}\"");
+            if (number > lastCap)
+                throw new SpecValidationException($"process.capabilities.{set}[{i}]",
+                    $"capability \"{name}\" is not supported by this kernel (its last capability is {SpecNames.CapabilitiesByNumber[lastCap]})");
+            mask |= 1UL << number;
         }
         return mask;
     }
@@ -45,7 +52,7 @@ public static class Capabilities
     internal static void ApplyBounding(LinuxCapabilities? capabilities)
     {
         int lastCap = LastCapability();
-        ulong bounding = capabilities is null ? 0 : Mask(capabilities.Bounding, lastCap);
+        ulong bounding = capabilities is null ? 0 : Mask(capabilities.Bounding, "bounding", lastCap);
         for (int cap = 0; cap <= lastCap; cap++)
             if ((bounding & (1UL << cap)) == 0)
                 Sys.Prctl(Native.PR_CAPBSET_DROP, (ulong)cap);
@@ -55,10 +62,10 @@ public static class Capabilities
     internal static void Apply(LinuxCapabilities? capabilities)
     {
         int lastCap = LastCapability();
-        ulong effective = Mask(capabilities?.Effective, lastCap);
-        ulong permitted = Mask(capabilities?.Permitted, lastCap);
-        ulong inheritable = Mask(capabilities?.Inheritable, lastCap);
-        ulong ambient = Mask(capabilities?.Ambient, lastCap);
+        ulong effective = Mask(capabilities?.Effective, "effective", lastCap);
+        ulong permitted = Mask(capabilities?.Permitted, "permitted", lastCap);
+        ulong inheritable = Mask(capabilities?.Inheritable, "inheritable", lastCap);
+        ulong ambient = Mask(capabilities?.Ambient, "ambient", lastCap);
         Sys.CapSet((uint)effective, (uint)(effective >> 32), (uint)permitted, (uint)(permitted >> 32),
             (uint)inheritable, (uint)(inheritable >> 32));
         Sys.Prctl(Native.PR_CAP_AMBIENT, Native.PR_CAP_AMBIENT_CLEAR_ALL);

@@ -41,7 +41,11 @@ public static class ContainerInit
             reported = true;
             channel.Dispose();
             if (config.ExecFifoFd >= 0) AwaitStart(config.ExecFifoFd);
-            if (!config.IsExec) HookRunner.Run(config.Spec.Hooks?.StartContainer, "startContainer", config.HookState);
+            if (!config.IsExec)
+            {
+                config.HookState.Status = ContainerStatus.Created.ToSpecString();
+                HookRunner.Run(config.Spec.Hooks?.StartContainer, "startContainer", config.HookState);
+            }
             return Execute(config, executable);
         }
         catch (Exception e)
@@ -90,8 +94,7 @@ public static class ContainerInit
             Sysctls.Apply(spec.Linux?.Sysctl);
             if (config.NewMountNamespace) rootfs.Finish();
         }
-        if (process.OomScoreAdj is { } oomScoreAdj)
-            File.WriteAllText("/proc/self/oom_score_adj", oomScoreAdj.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        ProcessAttributes.Apply(config);
         Rlimits.Apply(process.Rlimits);
         var environment = UserProcess.Environment(process);
         string executable = UserProcess.ResolveExecutable(process, environment);

@@ -9,7 +9,9 @@ internal static unsafe partial class Native
 
     // x86_64 system call numbers of calls without a libc wrapper in glibc 2.36.
     public const long SYS_capset = 126, SYS_pivot_root = 155, SYS_open_tree = 428, SYS_move_mount = 429,
-        SYS_pidfd_open = 434, SYS_seccomp = 317, SYS_openat2 = 437, SYS_pidfd_send_signal = 424, SYS_mount_setattr = 442;
+        SYS_pidfd_open = 434, SYS_seccomp = 317, SYS_openat2 = 437, SYS_pidfd_send_signal = 424, SYS_mount_setattr = 442,
+        SYS_ioprio_set = 251, SYS_ioprio_get = 252, SYS_sched_setattr = 314, SYS_sched_setaffinity = 203,
+        SYS_personality = 135, SYS_set_mempolicy = 238;
 
     public const uint CLOSE_RANGE_CLOEXEC = 1u << 2;
     public const int SECCOMP_SET_MODE_FILTER = 1;
@@ -25,6 +27,14 @@ internal static unsafe partial class Native
 
     [StructLayout(LayoutKind.Sequential)]
     public struct MountAttr { public ulong AttrSet; public ulong AttrClr; public ulong Propagation; public ulong UsernsFd; }
+
+    /// <summary>struct sched_attr (SCHED_ATTR_SIZE_VER1, with the utilization clamps).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct SchedAttr
+    {
+        public uint Size; public uint Policy; public ulong Flags; public int Nice; public uint Priority;
+        public ulong Runtime; public ulong Deadline; public ulong Period; public uint UtilMin; public uint UtilMax;
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     public struct RLimit { public ulong Current; public ulong Max; }
@@ -68,6 +78,14 @@ internal static unsafe partial class Native
     /// <summary>statfs(2); <paramref name="buffer"/> is struct statfs, 15 longs on x86_64 (f_flags at index 10).</summary>
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int statfs(byte* path, long* buffer);
+
+    /// <summary>fstatat(2); <paramref name="buffer"/> is struct stat, 18 longs on x86_64 (st_dev at 0, st_ino
+    /// at 1).</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int fstatat(int dirFd, byte* path, long* buffer, int flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial uint if_nametoindex(byte* name);
 
     [LibraryImport(Libc)]
     public static partial nint signal(int signal, nint handler);

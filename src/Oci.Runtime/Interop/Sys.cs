@@ -251,6 +251,19 @@ internal static unsafe class Sys
     public static void SealAll(int fd) =>
         Check(fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE), "sealing memfd");
 
+    /// <summary>readlinkat(2): the target of symlink <paramref name="name"/> in <paramref name="dirFd"/>, or null
+    /// when it is not a symlink or does not exist.</summary>
+    public static string? TryReadlinkAt(int dirFd, string name)
+    {
+        var buffer = new byte[4096];
+        fixed (byte* p = CString.Of(name))
+        fixed (byte* b = buffer)
+        {
+            long n = readlinkat(dirFd, p, b, (size_t)(nuint)buffer.Length);
+            return n < 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, (int)n);
+        }
+    }
+
     /// <summary>unlinkat(2) of a file; a missing one is not an error.</summary>
     public static void TryUnlinkAt(int dirFd, string name)
     {
@@ -417,6 +430,103 @@ internal static unsafe class Sys
         data[0] = new Native.CapData { Effective = effective, Permitted = permitted, Inheritable = inheritable };
         data[1] = new Native.CapData { Effective = effectiveHigh, Permitted = permittedHigh, Inheritable = inheritableHigh };
         Check(Native.syscall(Native.SYS_capset, (nint)(&header), (nint)data, 0, 0), "capset");
+    }
+
+    /// <summary>personality(2): the execution domain (PER_LINUX, PER_LINUX32) of this process and what it
+    /// executes.</summary>
+    public static void Personality(ulong persona) =>
+        Check(Native.syscall(Native.SYS_personality, (nint)persona, 0, 0, 0), $"personality 0x{persona:x}");
+
+    /// <summary>ioprio_set(2) for this process (IOPRIO_WHO_PROCESS, 0).</summary>
+    public static void IoprioSet(int ioClass, int level) =>
+        Check(Native.syscall(Native.SYS_ioprio_set, 1, 0, (ioClass << 13) | level, 0), $"ioprio_set class {ioClass} level {level}");
+
+    /// <summary>sched_setattr(2) for this process.</summary>
+    public static void SchedSetattr(uint policy, ulong flags, int nice, uint priority, ulong runtime, ulong deadline, ulong period)
+    {
+        var attr = new Native.SchedAttr
+        {
+            Size = (uint)sizeof(Native.SchedAttr), Policy = policy, Flags = flags, Nice = nice, Priority = priority,
+            Runtime = runtime, Deadline = deadline, Period = period,
+        };
+        Check(Native.syscall(Native.SYS_sched_setattr, 0, (nint)(&attr), 0, 0), $"sched_setattr policy {policy}");
+    }
+
+    /// <summary>sched_setaffinity(2) of <paramref name="pid"/> (0: this thread) to <paramref name="cpus"/>.</summary>
+    public static void SchedSetaffinity(int pid, IEnumerable<int> cpus)
+    {
+        var mask = new ulong[(Spec.CpuList.MaxCpu + 64) / 64];
+        foreach (int cpu in cpus) mask[cpu / 64] |= 1UL << (cpu % 64);
+        fixed (ulong* m = mask)
+            Check(Native.syscall(Native.SYS_sched_setaffinity, pid, mask.Length * 8, (nint)m, 0), $"sched_setaffinity {pid}");
+    }
+
+    /// <summary>set_mempolicy(2) of this thread (and what it executes).</summary>
+    public static void SetMempolicy(int mode, IEnumerable<int> nodes)
+    {
+        const int maxNode = 1024;
+        var mask = new ulong[maxNode / 64];
+        bool any = false;
+        foreach (int node in nodes) { mask[node / 64] |= 1UL << (node % 64); any = true; }
+        fixed (ulong* m = mask)
+            Check(Native.syscall(Native.SYS_set_mempolicy, mode, any ? (nint)m : 0, any ? maxNode : 0, 0), $"set_mempolicy mode 0x{mode:x}");
+    }
+
+    /// <summary>The (device, inode) pair that identifies the file at <paramref name="path"/> (a namespace file:
+    /// two paths name the same namespace when their identities are equal).</summary>
+    public static (ulong Device, ulong Inode) FileIdentity(string path)
+    {
+        var buffer = stackalloc long[18];
+        fixed (byte* p = CString.Of(path))
+            Check(Native.fstatat(AT_FDCWD, p, buffer, 0), $"stat {path}");
+        return ((ulong)buffer[0], (ulong)buffer[1]);
+    }
+
+    /// <summary>Moves network interface <paramref name="name"/> into the network namespace of process
+    /// <paramref name="pid"/>, renaming it to <paramref name="newName"/> on the way (one RTM_NEWLINK request over
+    /// rtnetlink, as <c>ip link set NAME netns PID name NEWNAME</c>).</summary>
+    public static void MoveLinkToNetns(string name, int pid, string newName)
+    {
+        uint index;
+        fixed (byte* n = CString.Of(name))
+            index = Native.if_nametoindex(n);
+        if (index == 0) throw new SyscallException($"network device {name}", Marshal.GetLastPInvokeError());
+        byte[] nameBytes = System.Text.Encoding.UTF8.GetBytes(newName + "\0");
+        int nameAttr = 4 + nameBytes.Length, nameAttrPadded = (nameAttr + 3) & ~3;
+        int length = 16 + 16 + 8 + nameAttrPadded;
+        var message = new byte[length];
+        var span = message.AsSpan();
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)length);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(span[4..], 16); // RTM_NEWLINK
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(span[6..], 1 | 4); // NLM_F_REQUEST | NLM_F_ACK
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(span[8..], 1); // sequence
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(span[20..], (int)index); // ifinfomsg.ifi_index
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(span[32..], 8);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(span[34..], 19); // IFLA_NET_NS_PID
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(span[36..], pid);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(span[40..], (ushort)nameAttr);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(span[42..], 3); // IFLA_IFNAME
+        nameBytes.CopyTo(span[44..]);
+        int socketFd = Check(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0), "socket (rtnetlink)");
+        try
+        {
+            var reply = new byte[4096];
+            fixed (byte* m = message)
+                Check((int)send(socketFd, m, message.Length, 0), "send (rtnetlink)");
+            long received;
+            fixed (byte* r = reply)
+                received = Check((long)recv(socketFd, r, reply.Length, 0), "recv (rtnetlink)");
+            ushort type = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(reply.AsSpan(4));
+            if (received >= 20 && type == 2) // NLMSG_ERROR: 0 is the acknowledgement
+            {
+                int error = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(reply.AsSpan(16));
+                if (error != 0) throw new SyscallException($"moving network device {name} into the container as {newName}", -error);
+            }
+        }
+        finally
+        {
+            Close(socketFd);
+        }
     }
 
     public static int Kill(int pid, int signal) => kill(pid, signal) == 0 ? 0 : Marshal.GetLastPInvokeError();

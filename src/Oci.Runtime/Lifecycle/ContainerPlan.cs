@@ -51,7 +51,9 @@ internal sealed class ContainerPlan
             timeOffsets = text.ToString();
         }
         var seccomp = spec.Linux?.Seccomp is { } filter ? Oci.Runtime.Seccomp.SeccompCompiler.Compile(filter) : null;
-        return new ContainerPlan { CloneFlags = flags, Joins = joins, Rootfs = rootfs, TimeOffsets = timeOffsets, Seccomp = seccomp };
+        var plan = new ContainerPlan { CloneFlags = flags, Joins = joins, Rootfs = rootfs, TimeOffsets = timeOffsets, Seccomp = seccomp };
+        Preflight.Check(spec, plan);
+        return plan;
     }
 
     static int IndexOf(NamespaceType type)

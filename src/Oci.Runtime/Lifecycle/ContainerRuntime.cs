@@ -45,11 +45,14 @@ public sealed partial class ContainerRuntime
         using var directory = store.CreateNew(id);
         CgroupManager? cgroups = null;
         LaunchedInit? init = null;
+        ContainerRecord? record = null;
         int fifo = -1, consoleSocket = -1;
         try
         {
             Sys.BecomeChildSubreaper();
             Sys.Mkfifo(directory.ExecFifoPath, 0x192); // 0622
+            // mkfifo applies the umask; the container's user, whoever it is, must be able to open it for writing.
+            Sys.Chmod(directory.ExecFifoPath, 0x192);
             fifo = Sys.Open(directory.ExecFifoPath, Sys.O_PATH);
             // Writable by anyone whatever the umask: init opens it after it has become the container's user.
             Sys.Chmod(PathInRoot.ProcPath(fifo), 0x192);
@@ -75,7 +78,8 @@ public sealed partial class ContainerRuntime
                 BeforeNamespaces = pid => cgroupManager.AddProcess(pid),
             });
 
-            var record = new ContainerRecord
+            NetworkDevices.MoveInto(spec.Linux?.NetDevices, init.Pid);
+            record = new ContainerRecord
             {
                 Id = id,
                 InitPid = init.Pid,
@@ -121,6 +125,10 @@ public sealed partial class ContainerRuntime
                 Sys.Kill(init.Pid, 9);
                 Sys.WaitPid(init.Pid);
             }
+            // runtime.md: a container that fails during create is destroyed and its poststop hooks run.
+            if (record is not null)
+                foreach (var failure in HookRunner.RunAll(spec.Hooks?.Poststop, "poststop", Describe(record, ContainerStatus.Stopped)))
+                    logger.LogWarning("{Failure}", failure);
             try
             {
                 cgroups?.Destroy();
@@ -192,8 +200,17 @@ public sealed partial class ContainerRuntime
                 throw new OciException($"cannot start a container in the {status.ToSpecString()} state");
         }
         ReleaseInit(directory, record);
-        var failures = HookRunner.RunAll(record.Config.Hooks?.Poststart, "poststart", Describe(record, ContainerStatus.Running));
-        foreach (var failure in failures) logger.LogWarning("{Failure}", failure);
+        try
+        {
+            HookRunner.Run(record.Config.Hooks?.Poststart, "poststart", Describe(record, ContainerStatus.Running));
+        }
+        catch (OciException)
+        {
+            // runtime.md: a failing poststart hook is an error that stops the container; delete destroys it.
+            Sys.Kill(record.InitPid, 9);
+            Cgroups(record).Signal(9);
+            throw;
+        }
     }
 
     /// <summary>Opens the exec fifo for reading, which lets init's blocked open for writing complete, and waits
@@ -316,6 +333,12 @@ public sealed partial class ContainerRuntime
         catch
         {
             TryDelete(id);
+            // init is this process's child: reap it, so that no zombie of the container outlives the command.
+            try
+            {
+                Sys.WaitPid(pid);
+            }
+            catch (SyscallException) { }
             throw;
         }
         if (detach) return 0;

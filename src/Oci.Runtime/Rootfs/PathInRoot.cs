@@ -24,48 +24,61 @@ internal static class PathInRoot
     }
 
     /// <summary>Opens <paramref name="path"/> O_PATH, making missing directories on the way with mode 0755 and the
-    /// last component as a directory or an empty file.</summary>
+    /// last component as a directory or an empty file. Symlinks on the way are followed as the kernel would with
+    /// the root as "/", so a dangling one gets its target made inside the root, never outside.</summary>
     public static int OpenOrCreate(int rootFd, string path, bool directory)
     {
         int fd = TryOpen(rootFd, path);
         if (fd >= 0) return fd;
-        var components = Clean(path);
-        int parent = Sys.DupCloexec(rootFd, 3);
-        try
+        const int ELOOP = 40, MaxLinks = 40;
+        var pending = new List<string>(Clean(path));
+        var resolved = new List<string>(); // components inside the root, none of them a symlink
+        int links = 0;
+        while (pending.Count > 0)
         {
-            for (int i = 0; i < components.Count; i++)
+            string name = pending[0];
+            pending.RemoveAt(0);
+            int parent = TryOpen(rootFd, Join(resolved));
+            if (parent < 0) throw new OciException($"creating {path} in the container's root: /{Join(resolved)} vanished");
+            try
             {
-                string prefix = string.Join('/', components.Take(i + 1));
-                int next = TryOpen(rootFd, prefix);
-                if (next < 0)
+                if (Sys.TryReadlinkAt(parent, name) is { } target)
                 {
-                    bool last = i == components.Count - 1;
-                    if (last && !directory)
-                    {
-                        int file = Sys.OpenAt(parent, components[i], Sys.O_CREAT | Sys.O_WRONLY | Sys.O_NOFOLLOW, 0x1A4); // 0644
-                        Sys.Close(file);
-                    }
-                    else
-                    {
-                        int errno = Sys.TryMkdirAt(parent, components[i], 0x1ED); // 0755
-                        if (errno != 0) throw new SyscallException($"creating {prefix} in the container's root", errno);
-                    }
-                    next = TryOpen(rootFd, prefix);
-                    // Still missing: the name is a symlink whose target could not be made inside the root.
-                    if (next < 0) throw new OciException($"creating {path} in the container's root: /{prefix} is a dangling symlink");
+                    if (++links > MaxLinks) throw new SyscallException($"creating {path} in the container's root", ELOOP);
+                    var rest = pending;
+                    pending = Clean(target.StartsWith('/') ? target : Join(resolved) + "/" + target);
+                    pending.AddRange(rest);
+                    resolved.Clear();
+                    continue;
                 }
-                Sys.Close(parent);
-                parent = next;
+                int existing = TryOpen(rootFd, Join([.. resolved, name]));
+                if (existing >= 0)
+                {
+                    Sys.Close(existing);
+                }
+                else if (pending.Count == 0 && !directory)
+                {
+                    int file = Sys.OpenAt(parent, name, Sys.O_CREAT | Sys.O_WRONLY | Sys.O_NOFOLLOW, 0x1A4); // 0644
+                    Sys.Close(file);
+                }
+                else
+                {
+                    int errno = Sys.TryMkdirAt(parent, name, 0x1ED); // 0755
+                    if (errno != 0) throw new SyscallException($"creating /{Join([.. resolved, name])} in the container's root", errno);
+                }
+                resolved.Add(name);
             }
-            int result = parent;
-            parent = -1;
-            return result;
+            finally
+            {
+                Sys.Close(parent);
+            }
         }
-        finally
-        {
-            Sys.Close(parent);
-        }
+        fd = TryOpen(rootFd, Join(resolved));
+        if (fd < 0) throw new OciException($"creating {path} in the container's root: /{Join(resolved)} vanished");
+        return fd;
     }
+
+    static string Join(List<string> components) => components.Count == 0 ? "/" : string.Join('/', components);
 
     /// <summary>The path of an open descriptor, for mount(2) and the like: the kernel follows it to the very file
     /// that was opened.</summary>

@@ -20,6 +20,7 @@ internal sealed class RootfsBuilder(InitConfig config) : IDisposable
     {
         ulong propagation = PropagationFlag(spec.Linux?.RootfsPropagation) ?? MS_SLAVE | MS_REC;
         Sys.Mount(null, "/", null, propagation, null);
+        MakeParentMountPrivate(config.Rootfs);
         // pivot_root needs the new root to be a mount point; binding it onto itself makes it one.
         Sys.Mount(config.Rootfs, config.Rootfs, null, MS_BIND | MS_REC, null);
         rootFd = Sys.Open(config.Rootfs, Sys.O_PATH | Sys.O_DIRECTORY);
@@ -31,9 +32,27 @@ internal sealed class RootfsBuilder(InitConfig config) : IDisposable
         if (!mounts.Any(m => PathInRoot.Clean(m.Destination) is ["dev"] && MountOptions.Parse(m.Options).IsBind))
         {
             var devices = new DeviceSetup(rootFd, config.NewUserNamespace);
-            devices.CreateDefaultDevices();
+            // The config's devices first: one it lists at a default device's path replaces the default.
             devices.CreateConfiguredDevices(spec.Linux?.Devices);
+            devices.CreateDefaultDevices();
             devices.CreateSymlinks(hasDevPts: mounts.Any(m => PathInRoot.Clean(m.Destination) is ["dev", "pts"]));
+        }
+    }
+
+    /// <summary>Makes the mount that holds the rootfs private, as runc does: pivot_root refuses a new root whose
+    /// parent mount is shared (rootfsPropagation "shared" leaves "/" shared), and the rootfs bind mount must not
+    /// propagate back to the host.</summary>
+    static void MakeParentMountPrivate(string rootfs)
+    {
+        const int EINVAL = 22;
+        string path = rootfs;
+        while (true)
+        {
+            int errno = Sys.TryMount(null, path, null, MS_PRIVATE, null);
+            if (errno == 0) return;
+            // EINVAL: not a mount point; the mount holding it is further up.
+            if (errno != EINVAL || path == "/") throw new SyscallException($"making the mount of {path} private", errno);
+            path = Path.GetDirectoryName(path) ?? "/";
         }
     }
 

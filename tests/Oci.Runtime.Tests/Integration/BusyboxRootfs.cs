@@ -15,20 +15,25 @@ public static class BusyboxRootfs
         foreach (var candidate in new[] { "/bin/busybox", "/usr/bin/busybox" })
         {
             if (!File.Exists(candidate)) continue;
-            // A dynamically linked busybox would need the host's libraries inside the rootfs.
-            if (!HasInterpreter(File.ReadAllBytes(candidate))) return candidate;
+            // A dynamically linked busybox would need the host's libraries inside the rootfs. (Debian's static
+            // busybox contains the text "ld-linux" too, so look for an ELF interpreter, not for the name.)
+            if (!HasElfInterpreter(File.ReadAllBytes(candidate))) return candidate;
         }
         return null;
     }
 
-    /// <summary>Whether an ELF64 file has a PT_INTERP program header, that is, needs a dynamic loader.</summary>
-    static bool HasInterpreter(byte[] elf)
+    /// <summary>Whether a 64-bit little-endian ELF file has a PT_INTERP program header (is dynamically linked).</summary>
+    static bool HasElfInterpreter(byte[] elf)
     {
         if (elf.Length < 64 || elf[0] != 0x7f || elf[1] != (byte)'E' || elf[4] != 2) return true;
-        long headers = BitConverter.ToInt64(elf, 0x20);
-        int size = BitConverter.ToUInt16(elf, 0x36), count = BitConverter.ToUInt16(elf, 0x38);
-        for (int i = 0; i < count; i++)
-            if (BitConverter.ToUInt32(elf, (int)headers + i * size) == 3) return true;
+        long phoff = BitConverter.ToInt64(elf, 32);
+        int phentsize = BitConverter.ToUInt16(elf, 54), phnum = BitConverter.ToUInt16(elf, 56);
+        for (int i = 0; i < phnum; i++)
+        {
+            long at = phoff + (long)i * phentsize;
+            if (at + 4 > elf.Length) return true;
+            if (BitConverter.ToUInt32(elf, (int)at) == 3) return true; // PT_INTERP
+        }
         return false;
     }
 

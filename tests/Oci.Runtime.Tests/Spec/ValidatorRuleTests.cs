@@ -165,13 +165,16 @@ public class ValidatorRuleTests
     }
 
     [Fact]
-    public void UnknownButWellFormedCapabilityIsAWarningNotAnError()
+    public void UnknownButWellFormedCapabilityIsAnErrorNamingIt()
     {
-        // config.md: capabilities that cannot be mapped MUST be logged as a warning; runtimes SHOULD NOT fail.
-        RuntimeSpec spec = SpecLoader.Parse(SpecDocuments.With("process.capabilities.bounding[1]", "\"CAP_FROM_THE_FUTURE\""));
-        SpecProblem warning = Assert.Single(SpecValidator.Check(spec));
-        Assert.True(warning.IsWarning);
-        Assert.Equal("process.capabilities.bounding[1]: unknown capability \"CAP_FROM_THE_FUTURE\"", warning.ToString());
+        // config.md lets a runtime go on with a warning; oci-run refuses, naming the capability and its JSON path.
+        RuntimeSpec spec = SpecLoader.ParseUnvalidated(SpecDocuments.With("process.capabilities.bounding[1]", "\"CAP_FROM_THE_FUTURE\""));
+        SpecProblem error = Assert.Single(SpecValidator.Check(spec));
+        Assert.False(error.IsWarning);
+        Assert.Equal("process.capabilities.bounding[1]: unknown capability \"CAP_FROM_THE_FUTURE\"", error.ToString());
+        var thrown = Assert.Throws<SpecValidationException>(() => SpecValidator.Validate(spec));
+        Assert.Contains("CAP_FROM_THE_FUTURE", thrown.Message);
+        Assert.Contains("process.capabilities.bounding[1]", thrown.Message);
     }
 
     [Fact]

@@ -1,0 +1,75 @@
+using Oci.Runtime.Spec;
+using Xunit;
+
+namespace Oci.Runtime.Tests.Integration.ContainerEnvironment;
+
+/// <summary>Fields that depend on what the host has: process.apparmorProfile, process.selinuxLabel,
+/// linux.mountLabel, linux.intelRdt and linux.netDevices.</summary>
+[Collection(EnvironmentCollection.Name)]
+public sealed class HostFeatureTests
+{
+    [ContainerFact]
+    public void SecurityLabelsFailClearlyWithoutTheirModule()
+    {
+        using var h = new OciRunHarness();
+        var spec = Env.Sh("true");
+        if (!Init.SecurityModules.AppArmorEnabled())
+        {
+            spec.Process!.ApparmorProfile = "oci-run-test";
+            Env.Fails(h, spec, "process.apparmorProfile", "AppArmor is not enabled");
+            spec.Process.ApparmorProfile = null;
+        }
+        if (!Init.SecurityModules.SelinuxEnabled())
+        {
+            spec.Process!.SelinuxLabel = "system_u:system_r:container_t:s0";
+            Env.Fails(h, spec, "process.selinuxLabel", "SELinux is not enabled");
+            spec.Process.SelinuxLabel = null;
+            spec.Linux!.MountLabel = "system_u:object_r:container_file_t:s0";
+            Env.Fails(h, spec, "linux.mountLabel", "SELinux is not enabled");
+        }
+    }
+
+    [ContainerFact]
+    public void IntelRdtFailsClearly()
+    {
+        using var h = new OciRunHarness();
+        var spec = Env.Sh("true");
+        spec.Linux!.IntelRdt = new LinuxIntelRdt { ClosId = "oci-run-test", L3CacheSchema = "L3:0=ff" };
+        Env.Fails(h, spec, "linux.intelRdt");
+    }
+
+    [ContainerFact]
+    public void ANetworkDeviceMovesIntoTheContainerRenamed()
+    {
+        using var h = new OciRunHarness();
+        string device = "oci" + Guid.NewGuid().ToString("N")[..8];
+        Env.Shell($"ip link add {device} mtu 1280 type veth peer name {device}p");
+        try
+        {
+            string mac = File.ReadAllText($"/sys/class/net/{device}/address").Trim();
+            string id = h.NewId();
+            var spec = Env.Sh("cat /sys/class/net/inner0/address /sys/class/net/inner0/mtu; ls /sys/class/net");
+            spec.Linux!.NetDevices = new Dictionary<string, LinuxNetDevice> { [device] = new() { Name = "inner0" } };
+            string output = Env.Output(h, spec);
+            Assert.StartsWith($"{mac}\n1280\n", output);
+            Assert.DoesNotContain(device, output);
+        }
+        finally
+        {
+            // A veth pair goes away with the container's network namespace; this only covers a failure.
+            if (Directory.Exists($"/sys/class/net/{device}")) Env.Shell($"ip link del {device}");
+        }
+    }
+
+    [ContainerFact]
+    public void AMissingNetworkDeviceOrNoNetworkNamespaceFailsNamingIt()
+    {
+        using var h = new OciRunHarness();
+        var spec = Env.Sh("true");
+        spec.Linux!.NetDevices = new Dictionary<string, LinuxNetDevice> { ["nosuchdev0"] = new() };
+        Env.Fails(h, spec, "linux.netDevices.nosuchdev0");
+        spec.Linux.NetDevices = new Dictionary<string, LinuxNetDevice> { ["lo"] = new() { Name = "x" } };
+        spec.Linux.Namespaces!.RemoveAll(n => n.Type == "network");
+        Env.Fails(h, spec, "linux.netDevices", "network namespace");
+    }
+}
