@@ -40,12 +40,21 @@ public static class ContainerInit
             channel.Send(new InitMessage { Type = InitMessage.Ready }, InitJsonContext.Default.InitMessage);
             reported = true;
             channel.Dispose();
-            if (config.ExecFifoFd >= 0) AwaitStart(config.ExecFifoFd);
-            if (!config.IsExec)
+            if (config.IsExec) return Execute(config, executable);
+            int startFifo = AwaitStart(config.ExecFifoFd);
+            try
             {
                 config.HookState.Status = ContainerStatus.Created.ToSpecString();
                 HookRunner.Run(config.Spec.Hooks?.StartContainer, "startContainer", config.HookState);
             }
+            catch (OciException e)
+            {
+                // start is reading the fifo: it reports the failure and the container stops.
+                Sys.WriteAll(startFifo, System.Text.Encoding.UTF8.GetBytes("1" + e.Message));
+                return 1;
+            }
+            // The descriptor is close-on-exec: start sees end-of-file once the user's process has been executed.
+            Sys.WriteAll(startFifo, "0"u8);
             return Execute(config, executable);
         }
         catch (Exception e)
@@ -109,19 +118,19 @@ public static class ContainerInit
         return executable;
     }
 
-    /// <summary>Blocks until <c>start</c> opens the exec fifo for reading, then tells it by writing one byte.</summary>
-    static void AwaitStart(int fifoFd)
+    /// <summary>Blocks until <c>start</c> opens the exec fifo for reading; returns the fifo opened for writing.
+    /// Init then writes "0" before it executes the user's process, or "1" and a message when a startContainer hook
+    /// failed.</summary>
+    static int AwaitStart(int fifoFd)
     {
         // The fifo lives in the runtime's state directory, out of reach after pivot_root; the O_PATH descriptor
         // opened before still reaches it through /proc/self/fd.
-        int fd = Sys.Open(PathInRoot.ProcPath(fifoFd), Sys.O_WRONLY);
         try
         {
-            Sys.WriteAll(fd, "0"u8);
+            return Sys.Open(PathInRoot.ProcPath(fifoFd), Sys.O_WRONLY);
         }
         finally
         {
-            Sys.Close(fd);
             Sys.Close(fifoFd);
         }
     }

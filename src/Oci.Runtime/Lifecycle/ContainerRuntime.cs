@@ -213,14 +213,16 @@ public sealed partial class ContainerRuntime
         }
     }
 
-    /// <summary>Opens the exec fifo for reading, which lets init's blocked open for writing complete, and waits
-    /// for init's byte.</summary>
+    /// <summary>Opens the exec fifo for reading, which lets init's blocked open for writing complete, and reads
+    /// until init closes it: "0" then end-of-file once the user's process has been executed (the descriptor is
+    /// close-on-exec), or "1" and the error of a failed startContainer hook.</summary>
     static void ReleaseInit(ContainerDirectory directory, ContainerRecord record)
     {
+        var received = new List<byte>();
         int fd = Sys.Open(directory.ExecFifoPath, Sys.O_RDONLY | Sys.O_NONBLOCK);
         try
         {
-            Span<byte> buffer = stackalloc byte[1];
+            Span<byte> buffer = stackalloc byte[512];
             while (true)
             {
                 if (Sys.PollReadable(fd, 100))
@@ -230,14 +232,23 @@ public sealed partial class ContainerRuntime
                     {
                         n = Sys.Read(fd, buffer);
                     }
-                    catch (SyscallException e) when (e.Errno == 11) // EAGAIN: init opened but has not written
+                    catch (SyscallException e) when (e.Errno == 11) // EAGAIN: init has the fifo open, nothing to read yet
                     {
                         continue;
                     }
-                    if (n == 1) break;
+                    if (n > 0)
+                    {
+                        received.AddRange(buffer[..n]);
+                        continue;
+                    }
+                    // End-of-file before init ever opened the fifo means nothing yet; after its byte, it has exec'd.
+                    if (received.Count > 0) break;
                 }
                 if (!ProcessInfo.IsAlive(record.InitPid, record.InitStartTime))
+                {
+                    if (received.Count > 0) break;
                     throw new OciException("container init exited before start");
+                }
             }
         }
         finally
@@ -245,6 +256,8 @@ public sealed partial class ContainerRuntime
             Sys.Close(fd);
         }
         File.Delete(directory.ExecFifoPath);
+        if (received[0] != (byte)'0')
+            throw new OciException(System.Text.Encoding.UTF8.GetString(received.ToArray(), 1, received.Count - 1));
     }
 
     /// <summary>The state of container <paramref name="id"/>.</summary>
