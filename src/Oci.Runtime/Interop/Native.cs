@@ -20,7 +20,7 @@ internal static unsafe partial class Native
         PR_CAP_AMBIENT_CLEAR_ALL = 4;
     public const uint LINUX_CAPABILITY_VERSION_3 = 0x20080522;
     public const short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
-    public const int PosixSpawnFileActionsSize = 80, PosixSpawnAttrSize = 336;
+    public const int PosixSpawnFileActionsSize = 80, PosixSpawnAttrSize = 336, TermiosSize = 60;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct OpenHow { public ulong Flags; public ulong Mode; public ulong Resolve; }
@@ -86,6 +86,15 @@ internal static unsafe partial class Native
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial uint if_nametoindex(byte* name);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int tcgetattr(int fd, byte* termios);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int tcsetattr(int fd, int when, byte* termios);
+
+    [LibraryImport(Libc)]
+    public static partial void cfmakeraw(byte* termios);
 
     [LibraryImport(Libc)]
     public static partial nint signal(int signal, nint handler);

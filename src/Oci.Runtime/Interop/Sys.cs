@@ -289,6 +289,50 @@ internal static unsafe class Sys
         Check(ioctl(fd, TIOCSWINSZ, size), "TIOCSWINSZ");
     }
 
+    /// <summary>Receives a descriptor sent with SCM_RIGHTS; -1 when none is waiting (the socket is read without
+    /// blocking).</summary>
+    public static int TryReceiveFd(int socket)
+    {
+        const int controlLength = 24;
+        byte* control = stackalloc byte[controlLength];
+        byte* body = stackalloc byte[256];
+        var iov = new iovec { iov_base = body, iov_len = 256 };
+        var message = new msghdr { msg_iov = &iov, msg_iovlen = 1, msg_control = control, msg_controllen = controlLength };
+        long n = recvmsg(socket, &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        if (n <= 0 || message.msg_controllen < 20) return -1;
+        var header = (cmsghdr*)control;
+        return header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS ? *(int*)(control + 16) : -1;
+    }
+
+    public static bool IsTerminal(int fd) => isatty(fd) == 1;
+
+    /// <summary>Puts a terminal in raw mode; returns its previous settings for <see cref="RestoreTerminal"/>.</summary>
+    public static byte[] MakeRaw(int fd)
+    {
+        var saved = new byte[Native.TermiosSize];
+        var raw = stackalloc byte[Native.TermiosSize];
+        fixed (byte* p = saved)
+            Check(Native.tcgetattr(fd, p), "tcgetattr");
+        saved.AsSpan().CopyTo(new Span<byte>(raw, Native.TermiosSize));
+        Native.cfmakeraw(raw);
+        Check(Native.tcsetattr(fd, 0 /* TCSANOW */, raw), "tcsetattr");
+        return saved;
+    }
+
+    public static void RestoreTerminal(int fd, byte[] saved)
+    {
+        fixed (byte* p = saved)
+            Native.tcsetattr(fd, 0, p);
+    }
+
+    /// <summary>The size of the terminal on <paramref name="fd"/>, or null when it is not one.</summary>
+    public static (ushort Rows, ushort Columns)? GetWindowSize(int fd)
+    {
+        var size = stackalloc ushort[4];
+        if (ioctl(fd, TIOCGWINSZ, size) < 0) return null;
+        return (size[0], size[1]);
+    }
+
     public static void SetControllingTerminal(int fd) => Check(ioctl(fd, TIOCSCTTY, 0), "TIOCSCTTY");
 
     public static void Setsid() => Check(setsid(), "setsid");

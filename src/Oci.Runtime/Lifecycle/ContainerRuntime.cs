@@ -40,7 +40,7 @@ public sealed partial class ContainerRuntime
         var spec = SpecLoader.LoadBundle(bundle);
         foreach (var warning in SpecValidator.Check(spec).Where(p => p.IsWarning))
             logger.LogWarning("{Path}: {Message}", warning.Path, warning.Message);
-        var plan = ContainerPlan.For(spec, bundle, createOptions.ConsoleSocket is not null);
+        var plan = ContainerPlan.For(spec, bundle, createOptions.ConsoleSocket is not null || createOptions.ConsoleSocketFd >= 0);
 
         using var directory = store.CreateNew(id);
         CgroupManager? cgroups = null;
@@ -60,6 +60,7 @@ public sealed partial class ContainerRuntime
             cgroups = CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
             cgroups.Create();
             if (createOptions.ConsoleSocket is { } socketPath) consoleSocket = ConsoleSocket.Connect(socketPath);
+            else if (createOptions.ConsoleSocketFd >= 0) consoleSocket = Sys.DupCloexec(createOptions.ConsoleSocketFd, 3);
 
             var extraFds = new List<int> { fifo };
             if (consoleSocket >= 0) extraFds.Add(consoleSocket);
@@ -338,9 +339,23 @@ public sealed partial class ContainerRuntime
     /// killed by signal N.</summary>
     public int Run(string id, string bundle, CreateOptions createOptions, bool detach, bool keep)
     {
+        // In the foreground without a console socket, a container with a terminal gets its pty from this process.
+        using var relay = detach || createOptions.ConsoleSocket is not null ? null : TerminalRelay.Create();
+        if (relay is not null)
+        {
+            createOptions = new CreateOptions
+            {
+                PidFile = createOptions.PidFile,
+                NoPivot = createOptions.NoPivot,
+                NoNewKeyring = createOptions.NoNewKeyring,
+                PreserveFds = createOptions.PreserveFds,
+                ConsoleSocketFd = relay.ContainerEnd,
+            };
+        }
         int pid = Create(id, bundle, createOptions);
         try
         {
+            relay?.Start();
             Start(id);
         }
         catch

@@ -22,6 +22,9 @@ public sealed class CreateOptions
     public string? PidFile { get; init; }
     /// <summary>Unix socket that receives the pty master when <c>process.terminal</c> is set.</summary>
     public string? ConsoleSocket { get; init; }
+    /// <summary>A connected console socket the runtime itself holds the other end of (a foreground run's terminal
+    /// relay); -1 for none.</summary>
+    internal int ConsoleSocketFd { get; init; } = -1;
     /// <summary>Use MS_MOVE and chroot instead of pivot_root.</summary>
     public bool NoPivot { get; init; }
     /// <summary>Accepted for runc compatibility: no session keyring is made either way.</summary>
