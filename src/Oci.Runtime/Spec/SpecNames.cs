@@ -105,8 +105,9 @@ public static class SpecNames
         "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
         "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
 
-    /// <summary>Container statuses of the state document (runtime.md "State").</summary>
-    public static readonly FrozenSet<string> ContainerStatuses = Set("creating", "created", "running", "stopped");
+    /// <summary>Container statuses of the state document: runtime.md's four, and <c>paused</c>, the additional
+    /// state runc defines (runtime.md allows a runtime to add states).</summary>
+    public static readonly FrozenSet<string> ContainerStatuses = Set("creating", "created", "running", "stopped", "paused");
 
     /// <summary>FreeBSD jail sharing modes (defs-freebsd.json <c>SharingMode</c>).</summary>
     public static readonly FrozenSet<string> FreeBsdSharingModes = Set("disable", "new", "inherit");
