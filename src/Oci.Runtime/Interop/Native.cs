@@ -9,7 +9,8 @@ internal static unsafe partial class Native
 
     // x86_64 system call numbers of calls without a libc wrapper in glibc 2.36.
     public const long SYS_capset = 126, SYS_pivot_root = 155, SYS_open_tree = 428, SYS_move_mount = 429,
-        SYS_pidfd_open = 434, SYS_openat2 = 437, SYS_pidfd_send_signal = 424, SYS_mount_setattr = 442;
+        SYS_pidfd_open = 434, SYS_openat2 = 437, SYS_pidfd_send_signal = 424, SYS_mount_setattr = 442,
+        SYS_bpf = 321;
 
     public const uint CLOSE_RANGE_CLOEXEC = 1u << 2;
     public const int PR_SET_PDEATHSIG = 1, PR_SET_DUMPABLE = 4, PR_SET_KEEPCAPS = 8, PR_CAPBSET_DROP = 24,

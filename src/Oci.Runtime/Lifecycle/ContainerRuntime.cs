@@ -53,6 +53,7 @@ public sealed partial class ContainerRuntime
             var mounts = CgroupMounts.Read();
             cgroups = CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
             cgroups.Create();
+            ApplyResources(cgroups, spec);
             if (createOptions.ConsoleSocket is { } socketPath) consoleSocket = ConsoleSocket.Connect(socketPath);
 
             var extraFds = new List<int> { fifo };
@@ -84,6 +85,8 @@ public sealed partial class ContainerRuntime
                 Config = spec,
                 CgroupPaths = new Dictionary<string, string>(cgroups.Paths),
                 CgroupLayout = cgroups.Layout,
+                CgroupJoined = [.. cgroups.Joined],
+                CgroupCreatedParents = [.. cgroups.CreatedParents],
             };
             int firstRuntimeFd = 3 + createOptions.PreserveFds;
             init.Channel.Send(new InitConfig
@@ -338,7 +341,8 @@ public sealed partial class ContainerRuntime
     internal static int ExitCode(int waitStatus) =>
         (waitStatus & 0x7f) == 0 ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f);
 
-    static CgroupManager Cgroups(ContainerRecord record) => new(record.CgroupPaths, record.CgroupLayout);
+    static CgroupManager Cgroups(ContainerRecord record) =>
+        new(record.CgroupPaths, record.CgroupLayout, record.CgroupJoined, record.CgroupCreatedParents);
 
     static ContainerStatus StatusOf(ContainerRecord record, string directory)
     {
