@@ -92,6 +92,74 @@ public static partial class ResourceUpdate
         return merged;
     }
 
+    /// <summary>The update flags runc takes, by name (without dashes).</summary>
+    public static readonly IReadOnlyList<string> FlagNames =
+    [
+        "memory", "memory-reservation", "memory-swap", "kernel-memory", "kernel-memory-tcp", "cpu-share", "cpu-quota",
+        "cpu-period", "cpu-rt-runtime", "cpu-rt-period", "cpuset-cpus", "cpuset-mems", "pids-limit", "blkio-weight",
+        "l3-cache-schema", "mem-bw-schema",
+    ];
+
+    /// <summary>A <c>--resources</c> document (a LinuxResources object; absent fields stay unchanged).</summary>
+    public static LinuxResources Parse(ReadOnlySpan<byte> utf8Json)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize(utf8Json, SpecJsonContext.Default.LinuxResources)
+                   ?? throw new OciException("--resources: null is not a resources object");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new OciException($"--resources: decoding {e.Path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The resources runc's update flags ask for (flag name without dashes to its value; flags absent
+    /// stay unchanged). Intel RDT schemas are not cgroup resources and are refused here.</summary>
+    public static LinuxResources FromFlags(IReadOnlyDictionary<string, string> flags)
+    {
+        var r = new LinuxResources();
+        LinuxMemory Memory() => r.Memory ??= new LinuxMemory();
+        LinuxCPU Cpu() => r.Cpu ??= new LinuxCPU();
+        foreach (var (name, value) in flags)
+        {
+            switch (name)
+            {
+                case "memory": Memory().Limit = ParseBytes(value, name); break;
+                case "memory-reservation": Memory().Reservation = ParseBytes(value, name); break;
+                case "memory-swap": Memory().Swap = ParseBytes(value, name); break;
+                case "kernel-memory": Memory().Kernel = ParseBytes(value, name); break;
+                case "kernel-memory-tcp": Memory().KernelTcp = ParseBytes(value, name); break;
+                case "cpu-share" or "cpu-shares": Cpu().Shares = ParseUnsigned(value, name); break;
+                case "cpu-period": Cpu().Period = ParseUnsigned(value, name); break;
+                case "cpu-rt-period": Cpu().RealtimePeriod = ParseUnsigned(value, name); break;
+                case "cpu-quota": Cpu().Quota = ParseSigned(value, name); break;
+                case "cpu-rt-runtime": Cpu().RealtimeRuntime = ParseSigned(value, name); break;
+                case "cpuset-cpus": Cpu().Cpus = value; break;
+                case "cpuset-mems": Cpu().Mems = value; break;
+                case "pids-limit": r.Pids = new LinuxPids { Limit = ParseSigned(value, name) }; break;
+                case "blkio-weight":
+                    ulong weight = ParseUnsigned(value, name);
+                    if (weight > ushort.MaxValue) throw new ArgumentException($"invalid value \"{value}\" for flag --{name}: out of range");
+                    r.BlockIO = new LinuxBlockIO { Weight = (ushort)weight };
+                    break;
+                case "l3-cache-schema" or "mem-bw-schema":
+                    throw new OciException($"--{name}: Intel RDT is not supported by this runtime");
+                default:
+                    throw new ArgumentException($"flag provided but not defined: -{name}");
+            }
+        }
+        return r;
+    }
+
+    static ulong ParseUnsigned(string text, string flag) =>
+        ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v
+            : throw new ArgumentException($"invalid value \"{text}\" for flag --{flag}: parse error");
+
+    static long ParseSigned(string text, string flag) =>
+        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v
+            : throw new ArgumentException($"invalid value \"{text}\" for flag --{flag}: parse error");
+
     /// <summary>A byte size as runc's flags take it (docker's units.RAMInBytes): "512", "64k", "1.5g", "100MiB";
     /// "-1" is unlimited.</summary>
     public static long ParseBytes(string text, string flag)
