@@ -28,6 +28,13 @@ public sealed partial class ContainerRuntime
         var merged = ResourceUpdate.Merge(record.Config.Linux?.Resources, update);
         var toApply = ResourceUpdate.Merge(merged, new LinuxResources());
         toApply.Devices = update.Devices;
+        if (toApply.Memory is { } memory && update.Memory?.Kernel is null && update.Memory?.KernelTcp is null)
+        {
+            // Warn about ignored kernel memory limits only when this update asks for them.
+            toApply.Memory = ResourceUpdate.Merge(new LinuxResources { Memory = memory }, new LinuxResources()).Memory;
+            toApply.Memory!.Kernel = null;
+            toApply.Memory.KernelTcp = null;
+        }
         Cgroups(record).Apply(toApply, new ResourceApplyOptions { IsUpdate = true, Warn = Warn });
         record.Config.Linux ??= new Linux();
         record.Config.Linux.Resources = merged;
