@@ -31,7 +31,7 @@ public sealed partial class ContainerRuntime
         if (toApply.Memory is { } memory && update.Memory?.Kernel is null && update.Memory?.KernelTcp is null)
         {
             // Warn about ignored kernel memory limits only when this update asks for them.
-            toApply.Memory = ResourceUpdate.Merge(new LinuxResources { Memory = memory }, new LinuxResources()).Memory;
+            toApply.Memory = ResourceUpdate.Merge(new LinuxResources { Memory = new LinuxMemory() }, new LinuxResources { Memory = memory }).Memory;
             toApply.Memory!.Kernel = null;
             toApply.Memory.KernelTcp = null;
         }
