@@ -128,10 +128,11 @@ public sealed partial class ContainerRuntime
         var nextStats = DateTime.UtcNow;
         while (!cancel.IsCancellationRequested)
         {
-            if (StatusOf(record, stateDirectory) == ContainerStatus.Stopped) return;
+            // An OOM kill often ends the container: report it before noticing that.
             ulong now = cgroups.OomKillCount();
             if (now > ooms) emit(new ContainerEvent { Type = "oom", Id = id });
             ooms = now;
+            if (StatusOf(record, stateDirectory) == ContainerStatus.Stopped) return;
             if (DateTime.UtcNow >= nextStats)
             {
                 emit(new ContainerEvent { Type = "stats", Id = id, Data = cgroups.GetStats() });
