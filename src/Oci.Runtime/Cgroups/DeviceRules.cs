@@ -95,7 +95,12 @@ public sealed class DeviceRuleSet
     /// <summary>Applies one rule.</summary>
     /// <exception cref="ArgumentException">A rule that would punch a hole into a wildcard exception, which cgroup v1
     /// silently ignores (runc refuses it too).</exception>
-    public void Apply(DeviceRule rule)
+    public void Apply(DeviceRule rule) => Apply(rule, strict: true);
+
+    /// <summary>Applies one rule; with <paramref name="strict"/> false exactly as the v1 kernel does, which removes
+    /// an exception only where it matches exactly and ignores overlapping wildcard ones (what a write of the
+    /// transition does to a real cgroup).</summary>
+    public void Apply(DeviceRule rule, bool strict)
     {
         if (rule.Type == 'a')
         {
@@ -106,7 +111,7 @@ public sealed class DeviceRuleSet
         if (rule.Type is not ('b' or 'c')) throw new ArgumentException($"invalid device type '{rule.Type}'");
         // An allow rule on an allow list (or a deny rule on a deny list) adds an exception; the opposite removes one.
         if (rule.Allow != DefaultAllow) Add(rule);
-        else Remove(rule);
+        else Remove(rule, strict);
     }
 
     void Add(DeviceRule rule)
@@ -115,12 +120,12 @@ public sealed class DeviceRuleSet
         exceptions[key] = exceptions.GetValueOrDefault(key) | rule.Access;
     }
 
-    void Remove(DeviceRule rule)
+    void Remove(DeviceRule rule, bool strict)
     {
         var key = (rule.Type, rule.Major, rule.Minor);
         foreach (var partial in new[] { (rule.Type, DeviceRule.Wildcard, rule.Minor), (rule.Type, rule.Major, DeviceRule.Wildcard), (rule.Type, DeviceRule.Wildcard, DeviceRule.Wildcard) })
         {
-            if (partial == key) continue;
+            if (!strict || partial == key) continue;
             if ((exceptions.GetValueOrDefault(partial) & rule.Access) != 0)
                 throw new ArgumentException(
                     $"rule \"{rule.CgroupString()}\" cannot punch a hole into the wildcard rule \"{new DeviceRule(partial.Item1, partial.Item2, partial.Item3, exceptions[partial], !DefaultAllow).CgroupString()}\"");
