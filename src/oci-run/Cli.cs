@@ -110,6 +110,11 @@ internal static class Cli
        list      list containers
        spec      write a new default config.json
        features  print what this runtime supports (features.md)
+       update    update a container's resource limits
+       pause     pause (freeze) every process of a container
+       resume    resume a paused container
+       ps        list the processes of a container
+       events    print a container's stats and OOM events
 
     GLOBAL OPTIONS:
        --root value        root directory for container state (default: "/run/oci-run")

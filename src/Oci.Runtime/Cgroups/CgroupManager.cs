@@ -1,4 +1,5 @@
 using Oci.Runtime.Interop;
+using Oci.Runtime.Spec;
 
 namespace Oci.Runtime.Cgroups;
 
@@ -7,7 +8,7 @@ namespace Oci.Runtime.Cgroups;
 /// unified hosts): where they are, creating and joining them, listing, signalling and freezing their processes, and
 /// removing them.
 /// </summary>
-public sealed class CgroupManager
+public sealed class CgroupManager : ICgroupManager
 {
     /// <summary>Directory of the container's cgroup in each hierarchy, keyed by <see cref="CgroupHierarchy.ProcKey"/>.</summary>
     public IReadOnlyDictionary<string, string> Paths { get; }
@@ -15,12 +16,29 @@ public sealed class CgroupManager
     /// <summary>The host's layout.</summary>
     public CgroupLayout Layout { get; }
 
+    /// <summary>Container cgroup directories that existed before <see cref="Create"/> (joined, not made): left in
+    /// place by <see cref="Destroy"/>.</summary>
+    public IReadOnlyList<string> Joined => joined;
+
+    /// <summary>Parent directories <see cref="Create"/> made on the way to the container's cgroups: removed by
+    /// <see cref="Destroy"/> when nothing else uses them.</summary>
+    public IReadOnlyList<string> CreatedParents => createdParents;
+
+    readonly List<string> joined = [];
+    readonly List<string> createdParents = [];
+
     /// <summary>Restores a manager from paths saved in the container's state.</summary>
-    public CgroupManager(IReadOnlyDictionary<string, string> paths, CgroupLayout layout)
+    public CgroupManager(IReadOnlyDictionary<string, string> paths, CgroupLayout layout,
+        IEnumerable<string>? joined = null, IEnumerable<string>? createdParents = null)
     {
         Paths = paths;
         Layout = layout;
+        if (joined is not null) this.joined.AddRange(joined);
+        if (createdParents is not null) this.createdParents.AddRange(createdParents);
     }
+
+    /// <summary>The container's cgroup2 directory (unified host, or the controller-less hierarchy of a hybrid one).</summary>
+    public string? UnifiedPath => Paths.TryGetValue("", out var dir) ? dir : null;
 
     /// <summary>Places a container by <c>linux.cgroupsPath</c> as runc's cgroupfs driver does: an absolute path is
     /// taken from each hierarchy's root, a relative one from the runtime's own cgroup, and an absent one is
@@ -71,13 +89,28 @@ public sealed class CgroupManager
         return "/" + string.Join('/', parts);
     }
 
-    /// <summary>Creates every directory that does not exist yet (an existing cgroup is joined as it is).</summary>
+    /// <summary>Creates every directory that does not exist yet (an existing cgroup is joined as it is). On cgroup2
+    /// the controllers available at each level are enabled for the level below (runc's CreateCgroupPath): on a
+    /// unified host all of them, on a hybrid host none until a resource needs one.</summary>
     public void Create()
     {
+        // Which cgroups exist already is settled first, so that a failure half-way never removes one of them.
+        foreach (var dir in Paths.Values)
+            if (Directory.Exists(dir) && !joined.Contains(dir)) joined.Add(dir);
         foreach (var (key, dir) in Paths)
         {
+            if (joined.Contains(dir))
+            {
+                if (key == "cpuset") InheritCpuset(dir);
+                continue;
+            }
             try
             {
+                var missing = new Stack<string>();
+                for (var d = Path.GetDirectoryName(dir); d is not null && !Directory.Exists(d); d = Path.GetDirectoryName(d))
+                    missing.Push(d);
+                createdParents.AddRange(missing.Reverse());
+                if (key.Length == 0 && Layout == CgroupLayout.Unified) EnableControllers(dir, null);
                 Directory.CreateDirectory(dir);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -86,6 +119,74 @@ public sealed class CgroupManager
             }
             if (key == "cpuset") InheritCpuset(dir);
         }
+    }
+
+    /// <summary>Creates the cgroup2 ancestors of <paramref name="dir"/> and enables, in each of them, the
+    /// controllers it has (or only <paramref name="only"/>) for its children. Errors are ignored as runc does: a
+    /// level with processes of its own cannot enable them, and then the resource write names what is missing.</summary>
+    void EnableControllers(string dir, IReadOnlyCollection<string>? only)
+    {
+        var chain = new Stack<string>();
+        for (var d = Path.GetDirectoryName(dir); d is not null; d = Path.GetDirectoryName(d))
+        {
+            // Up to the hierarchy's root: the first existing directory that is not a cgroup ends the walk.
+            if (Directory.Exists(d) && !File.Exists(Path.Combine(d, "cgroup.controllers"))) break;
+            chain.Push(d);
+        }
+        foreach (var level in chain)
+        {
+            Directory.CreateDirectory(level);
+            var available = (CgroupFiles.TryRead(level, "cgroup.controllers") ?? "")
+                .Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries)
+                .Where(c => only is null || only.Contains(c)).ToList();
+            if (available.Count == 0) continue;
+            if (CgroupFiles.TryWrite(level, "cgroup.subtree_control", string.Join(' ', available.Select(c => "+" + c))) != 0)
+                foreach (var controller in available) CgroupFiles.TryWrite(level, "cgroup.subtree_control", "+" + controller);
+        }
+    }
+
+    /// <summary>Applies <c>linux.resources</c> (at create, and again for <c>update</c>) on the host's layout. Device
+    /// rules are applied when <paramref name="resources"/> has them or at create (where the defaults always apply):
+    /// v1 through devices.allow/deny, v2 as an eBPF program.</summary>
+    public void Apply(LinuxResources? resources, ResourceApplyOptions options)
+    {
+        resources ??= new LinuxResources();
+        if (Layout == CgroupLayout.Unified)
+        {
+            string dir = UnifiedPath ?? throw new OciException("no cgroup2 directory for this container");
+            V2Resources.Apply(dir, resources, options);
+            if (resources.Devices is not null || !options.IsUpdate)
+                BpfDeviceFilter.Apply(dir, ContainerDeviceRules.For(resources.Devices));
+            return;
+        }
+        string? unified = UnifiedPath;
+        if (unified is not null && Layout == CgroupLayout.Hybrid)
+        {
+            // Controllers the v1 hierarchies do not hold can still be on the hybrid host's cgroup2 hierarchy.
+            var wanted = new List<string>();
+            if (resources.HugepageLimits is { Count: > 0 } && V1Resources.Find(Paths, "hugetlb") is null) wanted.Add("hugetlb");
+            foreach (var key in resources.Unified?.Keys ?? Enumerable.Empty<string>())
+                if (key.IndexOf('.') is > 0 and var dot && key[..dot] != "cgroup") wanted.Add(key[..dot]);
+            if (wanted.Count > 0 && wanted.Any(c => !V2Resources.ControllerAvailable(unified, c)))
+                EnableControllers(unified, wanted);
+        }
+        V1Resources.Apply(Paths, unified, resources, options);
+        if (resources.Devices is not null || !options.IsUpdate)
+            V1Resources.Devices(Paths, ContainerDeviceRules.For(resources.Devices));
+    }
+
+    /// <summary>Usage statistics of the container's cgroups.</summary>
+    public CgroupStats GetStats() => CgroupStatsReader.Read(this);
+
+    /// <summary>How many times the OOM killer has killed a process of the container (memory.events oom_kill on
+    /// v2, memory.oom_control oom_kill on v1).</summary>
+    public ulong OomKillCount()
+    {
+        if (Layout == CgroupLayout.Unified && UnifiedPath is { } dir)
+            return CgroupFiles.ReadKeyValues(dir, "memory.events").GetValueOrDefault("oom_kill");
+        if (V1Resources.Find(Paths, "memory") is { } memory)
+            return CgroupFiles.ReadKeyValues(memory, "memory.oom_control").GetValueOrDefault("oom_kill");
+        return 0;
     }
 
     /// <summary>A new v1 cpuset cgroup starts with empty cpus and mems, and joining it fails until they are set:
@@ -226,16 +327,26 @@ public sealed class CgroupManager
         return false;
     }
 
-    /// <summary>Removes the container's cgroups, children first. A cgroup still busy with exiting processes is
-    /// retried for a short while.</summary>
+    /// <summary>Removes the container's cgroups, children first, and the parents <see cref="Create"/> made when
+    /// nothing else uses them. A cgroup that existed before is left (only the children the container made in it
+    /// go). A cgroup still busy with exiting processes is retried for a short while.</summary>
     public void Destroy()
     {
         foreach (var dir in Paths.Values)
         {
             if (!Directory.Exists(dir)) continue;
             var all = Directory.EnumerateDirectories(dir, "*", SearchOption.AllDirectories)
-                .OrderByDescending(d => d.Length).Append(dir);
+                .OrderByDescending(d => d.Length).ToList();
+            if (!joined.Contains(dir)) all.Add(dir);
             foreach (var d in all) RemoveCgroupDirectory(d);
+        }
+        foreach (var parent in createdParents.OrderByDescending(d => d.Length))
+        {
+            try
+            {
+                Directory.Delete(parent);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
     }
 

@@ -690,4 +690,117 @@ internal static unsafe class Sys
             foreach (var pin in pins) pin.Free();
         }
     }
+
+    // ---- cgroups: interface files and eBPF device programs ----
+
+    /// <summary>Writes <paramref name="value"/> to an existing file in one write(2) (a cgroup interface file takes
+    /// one value a write); returns 0 or the errno. O_APPEND, so that a plain file stands in for a cgroup file in
+    /// tests and keeps every value written.</summary>
+    public static int TryWriteFile(string path, string value)
+    {
+        int fd = TryOpen(path, O_WRONLY | 0x400 /* O_APPEND */, out int errno);
+        if (fd < 0) return errno;
+        try
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(value);
+            fixed (byte* p = bytes)
+            {
+                while (true)
+                {
+                    long n = write(fd, p, (size_t)(nuint)bytes.Length);
+                    if (n >= 0) return 0;
+                    int e = Marshal.GetLastPInvokeError();
+                    if (e != EINTR) return e;
+                }
+            }
+        }
+        finally
+        {
+            close(fd);
+        }
+    }
+
+    public const int BPF_PROG_LOAD = 5, BPF_PROG_ATTACH = 8, BPF_PROG_DETACH = 9, BPF_PROG_GET_FD_BY_ID = 13,
+        BPF_PROG_QUERY = 16, BPF_PROG_TYPE_CGROUP_DEVICE = 15, BPF_CGROUP_DEVICE = 6, BPF_F_ALLOW_MULTI = 2;
+
+    static long Bpf(int command, byte* attr, int size) => Native.syscall(Native.SYS_bpf, command, (nint)attr, size, 0);
+
+    /// <summary>Loads a BPF_PROG_TYPE_CGROUP_DEVICE program; returns its descriptor. A verifier refusal carries the
+    /// verifier's log.</summary>
+    public static int BpfLoadCgroupDeviceProgram(ReadOnlySpan<ulong> instructions, string license)
+    {
+        byte* attr = stackalloc byte[128];
+        new Span<byte>(attr, 128).Clear();
+        var log = new byte[65536];
+        fixed (ulong* insns = instructions)
+        fixed (byte* lic = CString.Of(license))
+        fixed (byte* logBuffer = log)
+        {
+            *(uint*)(attr + 0) = BPF_PROG_TYPE_CGROUP_DEVICE;
+            *(uint*)(attr + 4) = (uint)instructions.Length;
+            *(ulong*)(attr + 8) = (ulong)insns;
+            *(ulong*)(attr + 16) = (ulong)lic;
+            long fd = Bpf(BPF_PROG_LOAD, attr, 128);
+            if (fd >= 0) return (int)fd;
+            int errno = Marshal.GetLastPInvokeError();
+            // Load again with the verifier's log to say why.
+            *(uint*)(attr + 24) = 1;
+            *(uint*)(attr + 28) = (uint)log.Length;
+            *(ulong*)(attr + 32) = (ulong)logBuffer;
+            Bpf(BPF_PROG_LOAD, attr, 128);
+            int end = Array.IndexOf(log, (byte)0);
+            string text = System.Text.Encoding.UTF8.GetString(log, 0, end < 0 ? log.Length : end).Trim();
+            throw new SyscallException(text.Length == 0 ? "bpf BPF_PROG_LOAD" : $"bpf BPF_PROG_LOAD ({text})", errno);
+        }
+    }
+
+    /// <summary>Attaches program <paramref name="programFd"/> to the cgroup directory <paramref name="cgroupFd"/>
+    /// (BPF_PROG_ATTACH, <paramref name="attachType"/>, <paramref name="flags"/>).</summary>
+    public static void BpfAttach(int cgroupFd, int programFd, uint attachType, uint flags)
+    {
+        byte* attr = stackalloc byte[32];
+        new Span<byte>(attr, 32).Clear();
+        *(uint*)(attr + 0) = (uint)cgroupFd;
+        *(uint*)(attr + 4) = (uint)programFd;
+        *(uint*)(attr + 8) = attachType;
+        *(uint*)(attr + 12) = flags;
+        Check(Bpf(BPF_PROG_ATTACH, attr, 32), "bpf BPF_PROG_ATTACH");
+    }
+
+    /// <summary>Detaches program <paramref name="programFd"/> from the cgroup (BPF_PROG_DETACH).</summary>
+    public static void BpfDetach(int cgroupFd, int programFd, uint attachType)
+    {
+        byte* attr = stackalloc byte[32];
+        new Span<byte>(attr, 32).Clear();
+        *(uint*)(attr + 0) = (uint)cgroupFd;
+        *(uint*)(attr + 4) = (uint)programFd;
+        *(uint*)(attr + 8) = attachType;
+        Check(Bpf(BPF_PROG_DETACH, attr, 32), "bpf BPF_PROG_DETACH");
+    }
+
+    /// <summary>The ids of the programs attached to the cgroup itself for <paramref name="attachType"/> (BPF_PROG_QUERY).</summary>
+    public static uint[] BpfQuery(int cgroupFd, uint attachType)
+    {
+        var ids = new uint[64];
+        byte* attr = stackalloc byte[64];
+        new Span<byte>(attr, 64).Clear();
+        fixed (uint* p = ids)
+        {
+            *(uint*)(attr + 0) = (uint)cgroupFd;
+            *(uint*)(attr + 4) = attachType;
+            *(ulong*)(attr + 16) = (ulong)p;
+            *(uint*)(attr + 24) = (uint)ids.Length;
+            Check(Bpf(BPF_PROG_QUERY, attr, 64), "bpf BPF_PROG_QUERY");
+            return ids[..(int)*(uint*)(attr + 24)];
+        }
+    }
+
+    /// <summary>A descriptor of the loaded program <paramref name="id"/> (BPF_PROG_GET_FD_BY_ID).</summary>
+    public static int BpfProgramFd(uint id)
+    {
+        byte* attr = stackalloc byte[16];
+        new Span<byte>(attr, 16).Clear();
+        *(uint*)attr = id;
+        return (int)Check(Bpf(BPF_PROG_GET_FD_BY_ID, attr, 16), $"bpf BPF_PROG_GET_FD_BY_ID {id}");
+    }
 }

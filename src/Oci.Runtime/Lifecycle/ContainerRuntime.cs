@@ -59,6 +59,7 @@ public sealed partial class ContainerRuntime
             var mounts = CgroupMounts.Read();
             cgroups = CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
             cgroups.Create();
+            ApplyResources(cgroups, spec);
             if (createOptions.ConsoleSocket is { } socketPath) consoleSocket = ConsoleSocket.Connect(socketPath);
             else if (createOptions.ConsoleSocketFd >= 0) consoleSocket = Sys.DupCloexec(createOptions.ConsoleSocketFd, 3);
 
@@ -92,6 +93,8 @@ public sealed partial class ContainerRuntime
                 Config = spec,
                 CgroupPaths = new Dictionary<string, string>(cgroups.Paths),
                 CgroupLayout = cgroups.Layout,
+                CgroupJoined = [.. cgroups.Joined],
+                CgroupCreatedParents = [.. cgroups.CreatedParents],
             };
             int firstRuntimeFd = 3 + createOptions.PreserveFds;
             init.Channel.Send(new InitConfig
@@ -393,7 +396,8 @@ public sealed partial class ContainerRuntime
     internal static int ExitCode(int waitStatus) =>
         (waitStatus & 0x7f) == 0 ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f);
 
-    static CgroupManager Cgroups(ContainerRecord record) => new(record.CgroupPaths, record.CgroupLayout);
+    static CgroupManager Cgroups(ContainerRecord record) =>
+        new(record.CgroupPaths, record.CgroupLayout, record.CgroupJoined, record.CgroupCreatedParents);
 
     static ContainerStatus StatusOf(ContainerRecord record, string directory)
     {

@@ -27,6 +27,10 @@ public sealed class ContainerRecord
     [JsonPropertyName("cgroupPaths")] public Dictionary<string, string> CgroupPaths { get; set; } = new();
     /// <summary>The host's cgroup layout when the container was created.</summary>
     [JsonPropertyName("cgroupLayout")] public Cgroups.CgroupLayout CgroupLayout { get; set; }
+    /// <summary>Container cgroups that existed before create (joined): delete leaves them.</summary>
+    [JsonPropertyName("cgroupJoined")] public List<string>? CgroupJoined { get; set; }
+    /// <summary>Parent cgroups that create made: delete removes them when empty.</summary>
+    [JsonPropertyName("cgroupCreatedParents")] public List<string>? CgroupCreatedParents { get; set; }
     /// <summary>Namespace files of the container's init, by config.json type, for joining (exec).</summary>
     [JsonPropertyName("namespacePaths")] public Dictionary<string, string> NamespacePaths { get; set; } = new();
 }

@@ -11,6 +11,7 @@ internal static class CommandTable
     [
         new CreateCommand(), new RunCommand(), new StartCommand(), new StateCommand(), new KillCommand(),
         new DeleteCommand(), new ExecCommand(), new ListCommand(), new SpecCommand(), new FeaturesCommand(),
+        new UpdateCommand(), new PauseCommand(), new ResumeCommand(), new PsCommand(), new EventsCommand(),
     ];
 
     public static int Run(string name, string[] args, ContainerRuntime runtime, ILogger? logger)

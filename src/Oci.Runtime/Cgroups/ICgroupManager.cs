@@ -1,0 +1,63 @@
+using Oci.Runtime.Spec;
+
+namespace Oci.Runtime.Cgroups;
+
+/// <summary>
+/// A cgroup driver's view of one container's cgroups. <see cref="CgroupManager"/> is the cgroupfs driver (it writes
+/// the cgroup filesystem itself, as runc's fs and fs2 managers do); a systemd driver (<c>--systemd-cgroup</c>,
+/// <c>slice:prefix:name</c> paths, units made over D-Bus) would implement the same interface.
+/// </summary>
+public interface ICgroupManager
+{
+    /// <summary>Directory of the container's cgroup in each hierarchy, keyed by controllers ("" for cgroup2).</summary>
+    IReadOnlyDictionary<string, string> Paths { get; }
+
+    /// <summary>The host's layout.</summary>
+    CgroupLayout Layout { get; }
+
+    /// <summary>Creates (or joins) the container's cgroups.</summary>
+    void Create();
+
+    /// <summary>Moves a process into the container's cgroups.</summary>
+    void AddProcess(int pid);
+
+    /// <summary>Applies resource limits (create and update).</summary>
+    void Apply(LinuxResources? resources, ResourceApplyOptions options);
+
+    /// <summary>Every process of the container.</summary>
+    IReadOnlyList<int> GetPids();
+
+    /// <summary>Signals every process of the container.</summary>
+    void Signal(int signal);
+
+    /// <summary>Freezes the container.</summary>
+    void Freeze();
+
+    /// <summary>Thaws the container.</summary>
+    void Thaw();
+
+    /// <summary>Whether the container is frozen.</summary>
+    bool IsFrozen();
+
+    /// <summary>Usage statistics.</summary>
+    CgroupStats GetStats();
+
+    /// <summary>OOM kills so far.</summary>
+    ulong OomKillCount();
+
+    /// <summary>Removes the container's cgroups.</summary>
+    void Destroy();
+}
+
+/// <summary>Chooses the cgroup driver.</summary>
+public static class CgroupDriver
+{
+    /// <summary>The manager for a new container: the cgroupfs driver, or (with <paramref name="systemd"/>) the
+    /// systemd driver, which is not built yet.</summary>
+    public static ICgroupManager ForContainer(string containerId, string? cgroupsPath, CgroupMounts mounts, bool systemd = false)
+    {
+        if (systemd)
+            throw new OciException("--systemd-cgroup: the systemd cgroup driver is not implemented yet; use the default cgroupfs driver");
+        return CgroupManager.ForContainer(containerId, cgroupsPath, mounts);
+    }
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Oci.Runtime.Cgroups;
+using Oci.Runtime.Spec;
+using Oci.Runtime.State;
+
+namespace Oci.Runtime.Lifecycle;
+
+/// <summary>runc's cgroup commands: update, pause, resume, ps and events.</summary>
+public sealed partial class ContainerRuntime
+{
+    /// <summary>Applies the config's <c>linux.resources</c> to a new container's cgroups (create).</summary>
+    void ApplyResources(ICgroupManager cgroups, RuntimeSpec spec) =>
+        cgroups.Apply(spec.Linux?.Resources, new ResourceApplyOptions { Warn = Warn });
+
+    void Warn(string message) => logger.LogWarning("{Message}", message);
+
+    /// <summary>Applies <paramref name="update"/> over the container's current resources (fields absent keep their
+    /// value) and saves the result as the container's resources. Device rules change only when the update has
+    /// them; then the v1 lists or the v2 program are replaced.</summary>
+    public void Update(string id, LinuxResources update)
+    {
+        using var directory = store.Open(id);
+        var record = directory.Load();
+        if (StatusOf(record, directory.Path) == ContainerStatus.Stopped) throw new OciException("container not running");
+        var merged = ResourceUpdate.Merge(record.Config.Linux?.Resources, update);
+        var toApply = ResourceUpdate.Merge(merged, new LinuxResources());
+        toApply.Devices = update.Devices;
+        if (toApply.Memory is { } memory && update.Memory?.Kernel is null && update.Memory?.KernelTcp is null)
+        {
+            // Warn about ignored kernel memory limits only when this update asks for them.
+            toApply.Memory = ResourceUpdate.Merge(new LinuxResources { Memory = new LinuxMemory() }, new LinuxResources { Memory = memory }).Memory;
+            toApply.Memory!.Kernel = null;
+            toApply.Memory.KernelTcp = null;
+        }
+        Cgroups(record).Apply(toApply, new ResourceApplyOptions { IsUpdate = true, Warn = Warn });
+        record.Config.Linux ??= new Linux();
+        record.Config.Linux.Resources = merged;
+        directory.Save(record);
+    }
+
+    /// <summary>Freezes every process of a running (or created) container.</summary>
+    public void Pause(string id)
+    {
+        using var directory = store.Open(id);
+        var record = directory.Load();
+        var status = StatusOf(record, directory.Path);
+        if (status is not (ContainerStatus.Running or ContainerStatus.Created)) throw new OciException("container not running");
+        Cgroups(record).Freeze();
+    }
+
+    /// <summary>Thaws a paused container.</summary>
+    public void Resume(string id)
+    {
+        using var directory = store.Open(id);
+        var record = directory.Load();
+        if (StatusOf(record, directory.Path) != ContainerStatus.Paused) throw new OciException("container not paused");
+        Cgroups(record).Thaw();
+    }
+
+    /// <summary>The pids (in the runtime's PID namespace) of every process of the container.</summary>
+    public IReadOnlyList<int> Processes(string id)
+    {
+        StateStore.ValidateId(id);
+        var record = store.TryLoad(id) ?? throw new ContainerNotFoundException(id);
+        return Cgroups(record).GetPids();
+    }
+
+    /// <summary>runc's <c>ps</c> table: the host's <c>ps</c> run with <paramref name="psArguments"/> (default
+    /// <c>-ef</c>), keeping the header and the lines of the container's processes.</summary>
+    public string ProcessTable(string id, IReadOnlyList<string> psArguments)
+    {
+        var pids = Processes(id).ToHashSet();
+        var start = new ProcessStartInfo("ps") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in psArguments.Count == 0 ? ["-ef"] : psArguments) start.ArgumentList.Add(arg);
+        string output, errors;
+        int exitCode;
+        try
+        {
+            using var ps = System.Diagnostics.Process.Start(start) ?? throw new OciException("ps: could not start");
+            var stderr = ps.StandardError.ReadToEndAsync();
+            output = ps.StandardOutput.ReadToEnd();
+            ps.WaitForExit();
+            errors = stderr.Result;
+            exitCode = ps.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new OciException($"ps: {e.Message}", e);
+        }
+        if (exitCode != 0) throw new OciException($"ps: exit status {exitCode}: {errors.Trim()}");
+        var lines = output.Split('\n');
+        int pidColumn = Array.IndexOf(lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries), "PID");
+        if (pidColumn < 0) throw new OciException("couldn't find PID field in ps output");
+        var table = new StringBuilder(lines[0]).Append('\n');
+        foreach (var line in lines.Skip(1))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length <= pidColumn || !int.TryParse(fields[pidColumn], CultureInfo.InvariantCulture, out int pid)) continue;
+            if (pids.Contains(pid)) table.Append(line).Append('\n');
+        }
+        return table.ToString();
+    }
+
+    /// <summary>One stats event of the container (runc's <c>events --stats</c>).</summary>
+    public ContainerEvent Stats(string id)
+    {
+        StateStore.ValidateId(id);
+        var record = store.TryLoad(id) ?? throw new ContainerNotFoundException(id);
+        if (StatusOf(record, Path.Combine(store.Root, id)) == ContainerStatus.Stopped) throw new OciException("container not running");
+        return new ContainerEvent { Type = "stats", Id = id, Data = Cgroups(record).GetStats() };
+    }
+
+    /// <summary>runc's <c>events</c>: a stats event every <paramref name="interval"/> and an <c>oom</c> event
+    /// whenever the OOM killer kills a process of the container, until the container stops or
+    /// <paramref name="cancel"/> fires.</summary>
+    public void Events(string id, TimeSpan interval, Action<ContainerEvent> emit, CancellationToken cancel = default)
+    {
+        if (interval <= TimeSpan.Zero) throw new OciException("duration interval must be greater than 0");
+        StateStore.ValidateId(id);
+        var record = store.TryLoad(id) ?? throw new ContainerNotFoundException(id);
+        var cgroups = Cgroups(record);
+        string stateDirectory = Path.Combine(store.Root, id);
+        ulong ooms = cgroups.OomKillCount();
+        var poll = TimeSpan.FromMilliseconds(Math.Min(100, interval.TotalMilliseconds));
+        var nextStats = DateTime.UtcNow;
+        while (!cancel.IsCancellationRequested)
+        {
+            // An OOM kill often ends the container: report it before noticing that.
+            ulong now = cgroups.OomKillCount();
+            if (now > ooms) emit(new ContainerEvent { Type = "oom", Id = id });
+            ooms = now;
+            if (StatusOf(record, stateDirectory) == ContainerStatus.Stopped) return;
+            if (DateTime.UtcNow >= nextStats)
+            {
+                emit(new ContainerEvent { Type = "stats", Id = id, Data = cgroups.GetStats() });
+                nextStats = DateTime.UtcNow + interval;
+            }
+            cancel.WaitHandle.WaitOne(poll);
+        }
+    }
+
+    /// <summary>An event as the JSON line runc prints.</summary>
+    public static string EventJson(ContainerEvent e) =>
+        System.Text.Json.JsonSerializer.Serialize(e, CgroupJsonContext.Default.ContainerEvent);
+
+    /// <summary>Pids as the JSON array runc's <c>ps --format json</c> prints.</summary>
+    public static string PidsJson(IReadOnlyList<int> pids) =>
+        System.Text.Json.JsonSerializer.Serialize(pids.ToList(), CgroupJsonContext.Default.ListInt32);
+}

@@ -1,0 +1,163 @@
+using Microsoft.Extensions.Logging;
+using Oci.Cli.CommandLine;
+using Oci.Runtime;
+using Oci.Runtime.Cgroups;
+using Oci.Runtime.Lifecycle;
+
+namespace Oci.Cli.Commands;
+
+/// <summary><c>update</c>: change a container's resource limits, from <c>--resources FILE|-</c> or runc's flags.</summary>
+internal sealed class UpdateCommand : Command
+{
+    public override string Name => "update";
+
+    protected override FlagSet Flags { get; } = MakeFlags();
+
+    static FlagSet MakeFlags()
+    {
+        var flags = new FlagSet().Value("resources", "r").Value("cpu-shares");
+        foreach (var name in ResourceUpdate.FlagNames) flags.Value(name);
+        return flags;
+    }
+
+    protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
+    {
+        Oci.Runtime.Spec.LinuxResources update;
+        if (arguments.Value("resources") is { } source)
+        {
+            // As runc: with a resources document the other flags are ignored.
+            byte[] json = source == "-" ? ReadStandardInput() : File.ReadAllBytes(source);
+            update = ResourceUpdate.Parse(json);
+        }
+        else
+        {
+            var values = new Dictionary<string, string>();
+            foreach (var name in ResourceUpdate.FlagNames.Append("cpu-shares"))
+                if (arguments.Value(name) is { } value) values[name] = value;
+            try
+            {
+                update = ResourceUpdate.FromFlags(values);
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException(e.Message);
+            }
+        }
+        runtime.Update(arguments.Positional[0], update);
+        return 0;
+    }
+
+    static byte[] ReadStandardInput()
+    {
+        using var stdin = Console.OpenStandardInput();
+        using var buffer = new MemoryStream();
+        stdin.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+}
+
+/// <summary><c>pause</c>: freeze every process of a container.</summary>
+internal sealed class PauseCommand : Command
+{
+    public override string Name => "pause";
+
+    protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
+    {
+        runtime.Pause(arguments.Positional[0]);
+        return 0;
+    }
+}
+
+/// <summary><c>resume</c>: thaw a paused container.</summary>
+internal sealed class ResumeCommand : Command
+{
+    public override string Name => "resume";
+
+    protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
+    {
+        runtime.Resume(arguments.Positional[0]);
+        return 0;
+    }
+}
+
+/// <summary><c>ps</c>: the container's processes, as a <c>ps</c> table or a JSON array of pids.</summary>
+internal sealed class PsCommand : Command
+{
+    public override string Name => "ps";
+
+    protected override FlagSet Flags { get; } = new FlagSet().Value("format", "f");
+
+    protected override (int Min, int Max) ArgumentCount => (1, int.MaxValue);
+
+    protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
+    {
+        string id = arguments.Positional[0];
+        switch (arguments.Value("format") ?? "table")
+        {
+            case "json":
+                Console.Out.Write(ContainerRuntime.PidsJson(runtime.Processes(id)) + "\n");
+                return 0;
+            case "table":
+                Console.Out.Write(runtime.ProcessTable(id, arguments.Positional.Skip(1).ToList()));
+                return 0;
+            default:
+                throw new UsageException("invalid format option");
+        }
+    }
+}
+
+/// <summary><c>events</c>: stats every <c>--interval</c> and OOM events as JSON lines, or one stats event
+/// with <c>--stats</c>.</summary>
+internal sealed class EventsCommand : Command
+{
+    public override string Name => "events";
+
+    protected override FlagSet Flags { get; } = new FlagSet().Value("interval").Switch("stats");
+
+    protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
+    {
+        string id = arguments.Positional[0];
+        if (arguments.Has("stats"))
+        {
+            Console.Out.Write(ContainerRuntime.EventJson(runtime.Stats(id)) + "\n");
+            return 0;
+        }
+        var interval = Durations.Parse(arguments.Value("interval") ?? "5s", "interval");
+        using var cancel = new CancellationTokenSource();
+        using var registration = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; cancel.Cancel(); });
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        runtime.Events(id, interval, e =>
+        {
+            Console.Out.Write(ContainerRuntime.EventJson(e) + "\n");
+            Console.Out.Flush();
+        }, cancel.Token);
+        return 0;
+    }
+}
+
+/// <summary>Go's duration syntax as runc's flags take it: "5s", "100ms", "1m30s", "1.5h".</summary>
+internal static class Durations
+{
+    public static TimeSpan Parse(string text, string flag)
+    {
+        var match = System.Text.RegularExpressions.Regex.Matches(text, @"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)");
+        if (match.Count == 0 || string.Concat(match.Select(m => m.Value)) != text)
+            throw new UsageException($"invalid value \"{text}\" for flag -{flag}: parse error");
+        double ms = 0;
+        foreach (System.Text.RegularExpressions.Match m in match)
+        {
+            double v = double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            ms += m.Groups[2].Value switch
+            {
+                "ns" => v / 1e6,
+                "us" or "µs" => v / 1e3,
+                "ms" => v,
+                "s" => v * 1e3,
+                "m" => v * 60e3,
+                _ => v * 3600e3,
+            };
+        }
+        return TimeSpan.FromMilliseconds(ms);
+    }
+}
