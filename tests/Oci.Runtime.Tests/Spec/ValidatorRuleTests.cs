@@ -217,7 +217,7 @@ public class ValidatorRuleTests
     [Theory]
     [InlineData("""{ "ociVersion": "1.0", "id": "a", "status": "running", "pid": 1, "bundle": "/b" }""", "ociVersion", "is not a SemVer")]
     [InlineData("""{ "ociVersion": "1.3.0", "id": "", "status": "running", "pid": 1, "bundle": "/b" }""", "id", "must not be empty")]
-    [InlineData("""{ "ociVersion": "1.3.0", "id": "a", "status": "paused", "pid": 1, "bundle": "/b" }""", "status", "unknown container status \"paused\"")]
+    [InlineData("""{ "ociVersion": "1.3.0", "id": "a", "status": "sleeping", "pid": 1, "bundle": "/b" }""", "status", "unknown container status \"sleeping\"")]
     [InlineData("""{ "ociVersion": "1.3.0", "id": "a", "status": "running", "bundle": "/b" }""", "pid", "required when the status is running")]
     [InlineData("""{ "ociVersion": "1.3.0", "id": "a", "status": "stopped", "pid": -1, "bundle": "/b" }""", "pid", "out of range")]
     [InlineData("""{ "ociVersion": "1.3.0", "id": "a", "status": "stopped", "bundle": "b" }""", "bundle", "must be an absolute path")]
