@@ -77,17 +77,7 @@ public sealed class CgroupManager : ICgroupManager
     }
 
     /// <summary>Cleans a cgroup path lexically; ".." never climbs above the hierarchy's root.</summary>
-    internal static string Normalize(string cgroup)
-    {
-        var parts = new List<string>();
-        foreach (var part in cgroup.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (part == ".") continue;
-            if (part == "..") { if (parts.Count > 0) parts.RemoveAt(parts.Count - 1); continue; }
-            parts.Add(part);
-        }
-        return "/" + string.Join('/', parts);
-    }
+    internal static string Normalize(string cgroup) => "/" + string.Join('/', LexicalPath.Components(cgroup));
 
     /// <summary>Creates every directory that does not exist yet (an existing cgroup is joined as it is). On cgroup2
     /// the controllers available at each level are enabled for the level below (runc's CreateCgroupPath): on a

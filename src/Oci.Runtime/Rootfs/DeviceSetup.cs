@@ -30,7 +30,7 @@ internal sealed class DeviceSetup(int rootFd, bool inUserNamespace)
 
     void Create(LinuxDevice device)
     {
-        var components = PathInRoot.Clean(device.Path);
+        var components = LexicalPath.Components(device.Path);
         if (components.Count == 0) throw new SpecValidationException("linux.devices", $"invalid device path \"{device.Path}\"");
         string name = components[^1];
         int parent = PathInRoot.OpenOrCreate(rootFd, string.Join('/', components.SkipLast(1)), directory: true);

@@ -31,7 +31,7 @@ internal static class PathInRoot
         int fd = TryOpen(rootFd, path);
         if (fd >= 0) return fd;
         const int ELOOP = 40, MaxLinks = 40;
-        var pending = new List<string>(Clean(path));
+        var pending = new List<string>(LexicalPath.Components(path));
         var resolved = new List<string>(); // components inside the root, none of them a symlink
         int links = 0;
         while (pending.Count > 0)
@@ -46,7 +46,7 @@ internal static class PathInRoot
                 {
                     if (++links > MaxLinks) throw new SyscallException($"creating {path} in the container's root", ELOOP);
                     var rest = pending;
-                    pending = Clean(target.StartsWith('/') ? target : Join(resolved) + "/" + target);
+                    pending = LexicalPath.Components(target.StartsWith('/') ? target : Join(resolved) + "/" + target);
                     pending.AddRange(rest);
                     resolved.Clear();
                     continue;
@@ -84,19 +84,6 @@ internal static class PathInRoot
     /// that was opened.</summary>
     public static string ProcPath(int fd) => $"/proc/self/fd/{fd}";
 
-    static string Relative(string path) => string.Join('/', Clean(path)) is { Length: > 0 } p ? p : ".";
+    static string Relative(string path) => string.Join('/', LexicalPath.Components(path)) is { Length: > 0 } p ? p : ".";
 
-    /// <summary>Splits a path lexically as if it were absolute: "." is dropped and ".." never climbs above the
-    /// root.</summary>
-    internal static List<string> Clean(string path)
-    {
-        var parts = new List<string>();
-        foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (part == ".") continue;
-            if (part == "..") { if (parts.Count > 0) parts.RemoveAt(parts.Count - 1); continue; }
-            parts.Add(part);
-        }
-        return parts;
-    }
 }

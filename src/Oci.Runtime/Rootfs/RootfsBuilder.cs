@@ -29,13 +29,13 @@ internal sealed class RootfsBuilder(InitConfig config) : IDisposable
         for (int i = 0; i < mounts.Count; i++)
             new MountOperation(config, rootFd, mounts[i], $"mounts[{i}]").Apply();
 
-        if (!mounts.Any(m => PathInRoot.Clean(m.Destination) is ["dev"] && MountOptions.Parse(m.Options).IsBind))
+        if (!mounts.Any(m => LexicalPath.Components(m.Destination) is ["dev"] && MountOptions.Parse(m.Options).IsBind))
         {
             var devices = new DeviceSetup(rootFd, config.NewUserNamespace);
             // The config's devices first: one it lists at a default device's path replaces the default.
             devices.CreateConfiguredDevices(spec.Linux?.Devices);
             devices.CreateDefaultDevices();
-            devices.CreateSymlinks(hasDevPts: mounts.Any(m => PathInRoot.Clean(m.Destination) is ["dev", "pts"]));
+            devices.CreateSymlinks(hasDevPts: mounts.Any(m => LexicalPath.Components(m.Destination) is ["dev", "pts"]));
         }
     }
 
