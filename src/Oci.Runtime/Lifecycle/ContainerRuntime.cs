@@ -37,8 +37,8 @@ public sealed partial class ContainerRuntime
     {
         StateStore.ValidateId(id);
         bundle = Path.GetFullPath(bundle);
-        var spec = SpecLoader.LoadBundle(bundle);
-        foreach (var warning in SpecValidator.Check(spec).Where(p => p.IsWarning))
+        var spec = SpecLoader.LoadBundle(bundle, out var warnings);
+        foreach (var warning in warnings)
             logger.LogWarning("{Path}: {Message}", warning.Path, warning.Message);
         var plan = ContainerPlan.For(spec, bundle, createOptions.ConsoleSocket is not null || createOptions.ConsoleSocketFd >= 0);
 
@@ -54,8 +54,6 @@ public sealed partial class ContainerRuntime
             // mkfifo applies the umask; the container's user, whoever it is, must be able to open it for writing.
             Sys.Chmod(directory.ExecFifoPath, 0x192);
             fifo = Sys.Open(directory.ExecFifoPath, Sys.O_PATH);
-            // Writable by anyone whatever the umask: init opens it after it has become the container's user.
-            Sys.Chmod(PathInRoot.ProcPath(fifo), 0x192);
             var mounts = CgroupMounts.Read();
             cgroups = CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
             cgroups.Create();

@@ -15,10 +15,15 @@ public static partial class SpecLoader
     /// <summary>Parses and validates a config.json.</summary>
     /// <exception cref="SpecValidationException">The JSON is malformed, a value has the wrong type, or the config
     /// breaks a rule of the spec.</exception>
-    public static RuntimeSpec Parse(ReadOnlySpan<byte> utf8Json)
+    public static RuntimeSpec Parse(ReadOnlySpan<byte> utf8Json) => Parse(utf8Json, out _);
+
+    /// <summary>Parses and validates a config.json, returning the validator's warnings too.</summary>
+    /// <exception cref="SpecValidationException">The JSON is malformed, a value has the wrong type, or the config
+    /// breaks a rule of the spec.</exception>
+    public static RuntimeSpec Parse(ReadOnlySpan<byte> utf8Json, out IReadOnlyList<SpecProblem> warnings)
     {
         RuntimeSpec spec = Deserialize(utf8Json, SpecJsonContext.Relaxed.RuntimeSpec);
-        SpecValidator.Validate(spec);
+        warnings = SpecValidator.Validate(spec);
         return spec;
     }
 
@@ -31,7 +36,12 @@ public static partial class SpecLoader
     /// <summary>Reads, parses and validates <c>config.json</c> of the bundle at <paramref name="bundleDirectory"/>.</summary>
     /// <exception cref="OciException">The file does not exist or cannot be read.</exception>
     /// <exception cref="SpecValidationException">The config is malformed or invalid.</exception>
-    public static RuntimeSpec LoadBundle(string bundleDirectory)
+    public static RuntimeSpec LoadBundle(string bundleDirectory) => LoadBundle(bundleDirectory, out _);
+
+    /// <summary>Reads, parses and validates <c>config.json</c> of a bundle, returning the validator's warnings too.</summary>
+    /// <exception cref="OciException">The file does not exist or cannot be read.</exception>
+    /// <exception cref="SpecValidationException">The config is malformed or invalid.</exception>
+    public static RuntimeSpec LoadBundle(string bundleDirectory, out IReadOnlyList<SpecProblem> warnings)
     {
         ArgumentNullException.ThrowIfNull(bundleDirectory);
         string path = Path.Combine(bundleDirectory, ConfigFileName);
@@ -49,7 +59,7 @@ public static partial class SpecLoader
         {
             throw new OciException($"open {path}: {e.Message}", e);
         }
-        return Parse(bytes);
+        return Parse(bytes, out warnings);
     }
 
     /// <summary>Parses a process document, as <c>exec --process</c> takes (config.md "Process").</summary>
