@@ -51,7 +51,9 @@ public sealed partial class ContainerRuntime
             Sys.Mkfifo(directory.ExecFifoPath, 0x192); // 0622
             fifo = Sys.Open(directory.ExecFifoPath, Sys.O_PATH);
             var mounts = CgroupMounts.Read();
-            cgroups = CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
+            cgroups = options.CgroupsDisabled
+                ? new CgroupManager(new Dictionary<string, string>(), mounts.Layout)
+                : CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
             cgroups.Create();
             if (createOptions.ConsoleSocket is { } socketPath) consoleSocket = ConsoleSocket.Connect(socketPath);
 
