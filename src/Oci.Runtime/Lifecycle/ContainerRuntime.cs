@@ -190,7 +190,7 @@ public sealed partial class ContainerRuntime
                 throw new OciException($"cannot start a container in the {status.ToSpecString()} state");
         }
         ReleaseInit(directory, record);
-        var failures = HookRunner.RunAll(record.Config.Hooks?.Poststart, "poststart", Describe(record, ContainerStatus.Running));
+        var failures = HookRunner.RunAll(record.Hooks?.Poststart, "poststart", Describe(record, ContainerStatus.Running));
         foreach (var failure in failures) logger.LogWarning("{Failure}", failure);
     }
 
@@ -295,7 +295,7 @@ public sealed partial class ContainerRuntime
                 ProcessInfo.WaitForExit(record.InitPid, 10_000);
             }
             cgroups.Destroy();
-            var failures = HookRunner.RunAll(record.Config.Hooks?.Poststop, "poststop", Describe(record, ContainerStatus.Stopped));
+            var failures = HookRunner.RunAll(record.Hooks?.Poststop, "poststop", Describe(record, ContainerStatus.Stopped));
             foreach (var failure in failures) logger.LogWarning("{Failure}", failure);
             directory.Remove();
         }
@@ -360,7 +360,7 @@ public sealed partial class ContainerRuntime
         Rootfs = record.Rootfs,
         Created = record.Created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
         Owner = record.Owner,
-        Annotations = record.Config.Annotations,
+        Annotations = record.Annotations,
     };
 
     static string OwnerName()
