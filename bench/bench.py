@@ -262,8 +262,7 @@ class Bench:
     def bench_lifecycle(self):
         n = self.args.n
         self.progress(f"create / start / delete x{n}")
-        data = {rt.label: {"create": [], "start": [], "delete": [], "rss": [], "init_rss": [], "init_hwm": []}
-                for rt in self.runtimes}
+        data = {rt.label: {"create": [], "start": [], "delete": []} for rt in self.runtimes}
         for i in range(n + 1):
             for rt in rotate(self.runtimes, i):
                 d = data[rt.label]
@@ -278,13 +277,6 @@ class Bench:
                 with open(pidfile) as f:
                     pid = int(f.read().strip())
                 os.unlink(pidfile)
-                try:
-                    with open(f"/proc/{pid}/status") as f:
-                        status = dict(line.split(":", 1) for line in f if ":" in line)
-                    init_rss = int(status["VmRSS"].split()[0])
-                    init_hwm = int(status["VmHWM"].split()[0])
-                except (OSError, KeyError):
-                    init_rss = init_hwm = None
                 s = self.runner.run(rt.setting, rt.argv("start", cid))
                 if not s.ok:
                     self.fail(rt, "start", s)
@@ -305,16 +297,55 @@ class Bench:
                     d["create"].append(r.wall)
                     d["start"].append(s.wall)
                     d["delete"].append(dl.wall)
-                    d["rss"].append(r.maxrss_kb)
-                    if init_rss is not None:
-                        d["init_rss"].append(init_rss)
-                        d["init_hwm"].append(init_hwm)
         for rt in self.runtimes:
             d = data[rt.label]
             for key in ("create", "start", "delete"):
                 self.put(key, rt, median(d[key]))
-            self.put("rss", rt, max(d["rss"]) * 1024 if d["rss"] else None)
-            self.put("init_rss", rt, max(d["init_hwm"]) * 1024 if d["init_hwm"] else None)
+
+    # 6. peak RSS of the runtime (create, run) and of the container's init before it execs
+    def bench_rss(self):
+        self.progress("peak RSS")
+        helper = os.path.join(self.workdir, "maxrss")
+        subprocess.run(["gcc", "-O2", "-o", helper, os.path.join(os.path.dirname(os.path.abspath(__file__)), "maxrss.c")],
+                       check=True)
+        out = os.path.join(self.workdir, "maxrss.out")
+        data = {rt.label: {"create": [], "run": [], "init": []} for rt in self.runtimes}
+
+        def measured(rt, *args):
+            r = self.runner.run(rt.setting, [helper, out, *rt.argv(*args)])
+            with open(out) as f:
+                return r, int(f.read())
+
+        for i in range(3):
+            for rt in rotate(self.runtimes, i):
+                d = data[rt.label]
+                cid = self.new_id("rss")
+                pidfile = os.path.join(self.workdir, cid + ".pid")
+                r, kb = measured(rt, "create", "--bundle", rt.bundles["true"], "--pid-file", pidfile, cid)
+                if not r.ok:
+                    self.fail(rt, "create (rss)", r)
+                    self.cleanup(rt, [cid])
+                    continue
+                d["create"].append(kb)
+                with open(pidfile) as f:
+                    pid = int(f.read().strip())
+                try:
+                    with open(f"/proc/{pid}/status") as f:
+                        status = dict(line.split(":", 1) for line in f if ":" in line)
+                    d["init"].append(int(status["VmHWM"].split()[0]))
+                except (OSError, KeyError):
+                    pass
+                self.cleanup(rt, [cid])
+                cid = self.new_id("rss")
+                r, kb = measured(rt, "run", "--bundle", rt.bundles["true"], cid)
+                self.cleanup(rt, [cid])
+                if r.ok:
+                    d["run"].append(kb)
+        for rt in self.runtimes:
+            d = data[rt.label]
+            self.put("rss", rt, max(d["create"]) * 1024 if d["create"] else None)
+            self.put("rss.run", rt, max(d["run"]) * 1024 if d["run"] else None)
+            self.put("init_rss", rt, max(d["init"]) * 1024 if d["init"] else None)
 
     # 3. exec /bin/true into a running container
     def bench_exec(self):
@@ -462,7 +493,8 @@ ROWS = [
     ("list", "list, {containers} containers present", "time"),
     ("concurrent", "{concurrent} creates, {width} at a time: total", "time"),
     ("concurrent.failed", "  of which failed", "count"),
-    ("rss", "runtime peak RSS (create, maxrss)", "bytes"),
+    ("rss", "peak RSS: create (runtime + its helpers)", "bytes"),
+    ("rss.run", "peak RSS: run (+ init, which it reaps)", "bytes"),
     ("init_rss", "init peak RSS before exec (VmHWM)", "bytes"),
     ("memlimit", "smallest memory.limit that starts", "bytes"),
 ]
@@ -513,8 +545,9 @@ def report(bench, runtimes, args):
     print("       both runtimes create and join the container's cgroups on every hierarchy.")
     print("@cg2:  private mount namespace with /sys/fs/cgroup a cgroup2 mount, the config without linux.resources,")
     print("       crun --cgroup-manager=disabled and oci-run --cgroup-manager=disabled (no cgroup is made or joined).")
-    print("peak RSS: ru_maxrss of the `create` process (the largest of it and the helpers it reaped);")
-    print("init: VmHWM of the container's init while it waits for `start` (before it execs).")
+    print("peak RSS: ru_maxrss of the command, started from a small C parent (bench/maxrss.c): the largest of the")
+    print("       runtime's process and the helpers it reaped; init: VmHWM of the container's init while it waits")
+    print("       for `start` (before it execs). Largest of 3.")
     for key in ("exec", "memlimit"):
         for label, note in bench.notes.get(key, {}).items():
             print(f"n/a {key} {label}: {note}")
@@ -534,8 +567,8 @@ def main():
     p.add_argument("--oci-run", default=os.path.join(here, "..", "artifacts", "oci-run"))
     p.add_argument("--runc", default=shutil.which("runc") or "/usr/sbin/runc")
     p.add_argument("--crun", default=shutil.which("crun") or "/usr/bin/crun")
-    p.add_argument("--only", default="run,lifecycle,exec,many,memory",
-                   help="comma-separated parts: run,lifecycle,exec,many,memory")
+    p.add_argument("--only", default="run,lifecycle,exec,many,rss,memory",
+                   help="comma-separated parts: run,lifecycle,exec,many,rss,memory")
     p.add_argument("--runtimes", default="oci-run@host,runc@host,oci-run@cg2,crun@cg2")
     p.add_argument("--json", help="also write the results to this file")
     args = p.parse_args()
@@ -577,7 +610,7 @@ def main():
                 out = subprocess.run([rt.binary, "--version"], capture_output=True, text=True).stdout
                 versions.append(f"{rt.name}: {out.splitlines()[0] if out else '?'}")
         parts = args.only.split(",")
-        for part in ("run", "lifecycle", "exec", "many", "memory"):
+        for part in ("run", "lifecycle", "exec", "many", "rss", "memory"):
             if part in parts:
                 getattr(bench, "bench_" + part)()
         print(f"# {'; '.join(versions)}")
