@@ -12,7 +12,7 @@ internal static class Cli
 {
     static readonly FlagSet GlobalFlags = new FlagSet()
         .Value("root").Value("log").Value("log-format").Value("criu")
-        .Switch("debug").Switch("systemd-cgroup").Value("rootless")
+        .Switch("debug").Switch("systemd-cgroup").Value("cgroup-manager").Value("rootless")
         .Switch("version", "v").Switch("help", "h");
 
     public static int Run(string[] args)
@@ -48,7 +48,16 @@ internal static class Cli
                 throw new UsageException($"--log-format: invalid log format \"{logFormat}\": must be text or json");
             if (global.Has("systemd-cgroup"))
                 throw new OciException("--systemd-cgroup: the systemd cgroup driver is not implemented yet; use the default cgroupfs driver");
-            var runtime = new ContainerRuntime(new RuntimeOptions { Root = global.Value("root") ?? "/run/oci-run" }, logger);
+            string cgroupManager = global.Value("cgroup-manager") ?? "cgroupfs";
+            if (cgroupManager == "systemd")
+                throw new OciException("--cgroup-manager=systemd: the systemd cgroup driver is not implemented yet; use cgroupfs");
+            if (cgroupManager is not ("cgroupfs" or "disabled"))
+                throw new UsageException($"--cgroup-manager: invalid value \"{cgroupManager}\": must be cgroupfs or disabled");
+            var runtime = new ContainerRuntime(new RuntimeOptions
+            {
+                Root = global.Value("root") ?? "/run/oci-run",
+                CgroupsDisabled = cgroupManager == "disabled",
+            }, logger);
             string command = args[commandIndex];
             var rest = args.AsSpan(commandIndex + 1).ToArray();
             return CommandTable.Run(command, rest, runtime, logger);
@@ -122,6 +131,7 @@ internal static class Cli
        --log-format value  text or json (default: "text")
        --debug             log debug messages
        --systemd-cgroup    use the systemd cgroup driver (not implemented yet)
+       --cgroup-manager value  cgroupfs, or disabled to make and join no cgroup, as crun (default: "cgroupfs")
        --version, -v       print the version
        --help, -h          show this help
 

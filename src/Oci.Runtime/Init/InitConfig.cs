@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Oci.Runtime.Spec;
 
@@ -10,7 +11,38 @@ internal sealed class InitConfig
     /// <summary>The container's id.</summary>
     public string ContainerId { get; set; } = "";
     /// <summary>The validated config.</summary>
-    public RuntimeSpec Spec { get; set; } = new();
+    /// <remarks>On the wire as <see cref="SpecJson"/>, written with the options that loaded config.json: the runtime
+    /// then builds System.Text.Json's metadata for the spec's types once per process, not once per context.</remarks>
+    [JsonIgnore]
+    public RuntimeSpec Spec
+    {
+        get => spec ??= specJson.ValueKind == JsonValueKind.Object
+            ? specJson.Deserialize(SpecJsonContext.Relaxed.RuntimeSpec) ?? new()
+            : new();
+        set
+        {
+            spec = value;
+            specJson = default;
+        }
+    }
+
+    /// <summary><see cref="Spec"/> as JSON.</summary>
+    [JsonPropertyName("Spec")]
+    public JsonElement SpecJson
+    {
+        get => specJson.ValueKind != JsonValueKind.Undefined
+            ? specJson
+            : JsonSerializer.SerializeToElement(Spec, SpecJsonContext.Relaxed.RuntimeSpec);
+        set
+        {
+            specJson = value;
+            spec = null;
+        }
+    }
+
+    RuntimeSpec? spec;
+    JsonElement specJson;
+
     /// <summary>Absolute path of the bundle.</summary>
     public string Bundle { get; set; } = "";
     /// <summary>Absolute path of the root filesystem.</summary>

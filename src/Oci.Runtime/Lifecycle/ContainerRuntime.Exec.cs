@@ -34,7 +34,8 @@ public sealed partial class ContainerRuntime
             if (record.Config.Linux?.Namespaces?.Any(n => n.Type == type.Name) != true) continue;
             joins.Add((type, $"/proc/{record.InitPid}/ns/{type.ProcName}"));
         }
-        var spec = SpecLoader.ParseUnvalidated(SpecLoader.Serialize(record.Config));
+        // The container's config, with the exec's process in place of its own.
+        var spec = record.Config;
         spec.Process = process;
         var seccomp = spec.Linux?.Seccomp is { } filter ? Seccomp.SeccompCompiler.Compile(filter) : null;
         var cgroups = Cgroups(record);
@@ -93,6 +94,6 @@ public sealed partial class ContainerRuntime
     {
         StateStore.ValidateId(id);
         var record = store.TryLoad(id) ?? throw new ContainerNotFoundException(id);
-        return SpecLoader.ParseUnvalidated(SpecLoader.Serialize(record.Config)).Process ?? new Process();
+        return record.Config.Process ?? new Process();
     }
 }

@@ -55,7 +55,9 @@ public sealed partial class ContainerRuntime
             Sys.Chmod(directory.ExecFifoPath, 0x192);
             fifo = Sys.Open(directory.ExecFifoPath, Sys.O_PATH);
             var mounts = CgroupMounts.Read();
-            cgroups = CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
+            cgroups = options.CgroupsDisabled
+                ? new CgroupManager(new Dictionary<string, string>(), mounts.Layout)
+                : CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
             cgroups.Create();
             ApplyResources(cgroups, spec);
             if (createOptions.ConsoleSocket is { } socketPath) consoleSocket = ConsoleSocket.Connect(socketPath);
@@ -204,7 +206,7 @@ public sealed partial class ContainerRuntime
         ReleaseInit(directory, record);
         try
         {
-            HookRunner.Run(record.Config.Hooks?.Poststart, "poststart", Describe(record, ContainerStatus.Running));
+            HookRunner.Run(record.Hooks?.Poststart, "poststart", Describe(record, ContainerStatus.Running));
         }
         catch (OciException)
         {
@@ -329,7 +331,7 @@ public sealed partial class ContainerRuntime
                 ProcessInfo.WaitForExit(record.InitPid, 10_000);
             }
             cgroups.Destroy();
-            var failures = HookRunner.RunAll(record.Config.Hooks?.Poststop, "poststop", Describe(record, ContainerStatus.Stopped));
+            var failures = HookRunner.RunAll(record.Hooks?.Poststop, "poststop", Describe(record, ContainerStatus.Stopped));
             foreach (var failure in failures) logger.LogWarning("{Failure}", failure);
             directory.Remove();
         }
@@ -415,7 +417,7 @@ public sealed partial class ContainerRuntime
         Rootfs = record.Rootfs,
         Created = record.Created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
         Owner = record.Owner,
-        Annotations = record.Config.Annotations,
+        Annotations = record.Annotations,
     };
 
     static string OwnerName()

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Oci.Runtime.Lifecycle;
 
 /// <summary>What /proc says of a process.</summary>
@@ -10,19 +8,51 @@ internal static class ProcessInfo
     public static ulong? StartTime(int pid)
     {
         if (pid <= 0) return null;
-        string stat;
+        // Plain open/read/close into a stack buffer: File.ReadAllText costs a FileStream, a StreamReader, their
+        // buffers and a flock, and state/list/start/delete ask this for every container.
+        Span<byte> buffer = stackalloc byte[1024];
+        int fd = Interop.Sys.TryOpen($"/proc/{pid}/stat", Interop.Sys.O_RDONLY, out _);
+        if (fd < 0) return null;
+        int length = 0;
         try
         {
-            stat = File.ReadAllText($"/proc/{pid}/stat");
+            while (length < buffer.Length)
+            {
+                int n = Interop.Sys.Read(fd, buffer[length..]);
+                if (n == 0) break;
+                length += n;
+            }
         }
-        catch (IOException)
+        catch (Interop.SyscallException)
         {
             return null;
         }
+        finally
+        {
+            Interop.Sys.Close(fd);
+        }
+        return ParseStartTime(buffer[..length]);
+    }
+
+    /// <summary>Field 22 of a /proc/PID/stat line, or null for a zombie, a dead process or a malformed line.</summary>
+    internal static ulong? ParseStartTime(ReadOnlySpan<byte> stat)
+    {
         // The command name (field 2) may hold spaces and parentheses: fields resume after the last ')'.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        if (fields.Length < 20 || fields[0] is "Z" or "X") return null;
-        return ulong.Parse(fields[19], CultureInfo.InvariantCulture);
+        int close = stat.LastIndexOf((byte)')');
+        if (close < 0 || close + 2 > stat.Length) return null;
+        var rest = stat[(close + 2)..];
+        for (int field = 3; field < 22; field++)
+        {
+            if (field == 3 && rest.Length > 0 && rest[0] is (byte)'Z' or (byte)'X') return null;
+            int space = rest.IndexOf((byte)' ');
+            if (space < 0) return null;
+            rest = rest[(space + 1)..];
+        }
+        int end = rest.IndexOfAny((byte)' ', (byte)'\n');
+        if (end >= 0) rest = rest[..end];
+        return System.Buffers.Text.Utf8Parser.TryParse(rest, out ulong value, out int consumed) && consumed == rest.Length
+            ? value
+            : null;
     }
 
     /// <summary>Whether <paramref name="pid"/> is still the process that started at <paramref name="startTime"/>.</summary>

@@ -6,6 +6,10 @@ public sealed class RuntimeOptions
     /// <summary>Directory for container state (runc's <c>--root</c>).</summary>
     public string Root { get; init; } = "/run/oci-run";
 
+    /// <summary>Make and join no cgroup at all (crun's <c>--cgroup-manager=disabled</c>): the container stays in
+    /// the caller's cgroups, <c>linux.resources</c> is not applied, and <c>kill --all</c> reaches init only.</summary>
+    public bool CgroupsDisabled { get; init; }
+
     /// <summary>The executable that becomes each container's init: one that links the C bootstrap
     /// (build/Oci.Runtime.targets) and calls <see cref="Init.ContainerInit.Run"/> for <see cref="InitArguments"/>.
     /// Defaults to the running executable.</summary>

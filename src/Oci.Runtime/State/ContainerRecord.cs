@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Oci.Runtime.Spec;
 
@@ -21,8 +22,56 @@ public sealed class ContainerRecord
     [JsonPropertyName("created")] public DateTimeOffset Created { get; set; }
     /// <summary>The user who created the container.</summary>
     [JsonPropertyName("owner")] public string Owner { get; set; } = "";
-    /// <summary>The config the container was created with.</summary>
-    [JsonPropertyName("config")] public RuntimeSpec Config { get; set; } = new();
+    /// <summary>The config the container was created with. Read from state.json only when first used: building
+    /// System.Text.Json's metadata for the whole spec costs more than the rest of a <c>state</c> command, and most
+    /// commands need no more of the config than <see cref="Annotations"/> and <see cref="Hooks"/>.</summary>
+    [JsonIgnore]
+    public RuntimeSpec Config
+    {
+        get => config ??= configJson.ValueKind == JsonValueKind.Object
+            ? configJson.Deserialize(SpecJsonContext.Relaxed.RuntimeSpec) ?? new()
+            : new();
+        set
+        {
+            config = value;
+            configJson = default;
+        }
+    }
+
+    /// <summary><see cref="Config"/> as it is stored in state.json.</summary>
+    [JsonPropertyName("config")]
+    public JsonElement ConfigJson
+    {
+        // Once parsed, the object is the truth: a caller may have changed it (update changes the resources).
+        get => config is null && configJson.ValueKind != JsonValueKind.Undefined
+            ? configJson
+            : JsonSerializer.SerializeToElement(Config, SpecJsonContext.Relaxed.RuntimeSpec);
+        set
+        {
+            configJson = value;
+            config = null;
+        }
+    }
+
+    /// <summary>The config's annotations, without reading the rest of it.</summary>
+    [JsonIgnore]
+    public Dictionary<string, string>? Annotations =>
+        config is not null ? config.Annotations
+        : configJson.ValueKind == JsonValueKind.Object && configJson.TryGetProperty("annotations", out var a)
+            ? a.Deserialize(SpecJsonContext.Relaxed.DictionaryStringString)
+            : null;
+
+    /// <summary>The config's hooks, without reading the rest of it.</summary>
+    [JsonIgnore]
+    public Hooks? Hooks =>
+        config is not null ? config.Hooks
+        : configJson.ValueKind == JsonValueKind.Object && configJson.TryGetProperty("hooks", out var h)
+            ? h.Deserialize(SpecJsonContext.Relaxed.Hooks)
+            : null;
+
+    RuntimeSpec? config;
+    JsonElement configJson;
+
     /// <summary>The container's cgroup directories, keyed by hierarchy.</summary>
     [JsonPropertyName("cgroupPaths")] public Dictionary<string, string> CgroupPaths { get; set; } = new();
     /// <summary>The host's cgroup layout when the container was created.</summary>
