@@ -516,6 +516,16 @@ internal static unsafe class Sys
             Check(Native.syscall(Native.SYS_set_mempolicy, mode, any ? (nint)m : 0, any ? maxNode : 0, 0), $"set_mempolicy mode 0x{mode:x}");
     }
 
+    /// <summary>The file type bits (S_IFMT of st_mode) and st_rdev of an open descriptor (O_PATH is enough).</summary>
+    public static (uint Type, ulong Rdev) FileTypeAndDevice(int fd)
+    {
+        var buffer = stackalloc long[18];
+        fixed (byte* p = CString.Of(""))
+            Check(Native.fstatat(fd, p, buffer, AT_EMPTY_PATH), $"stat fd {fd}");
+        // struct stat on x86_64: st_mode is the low half of the fourth long, st_rdev the sixth.
+        return ((uint)buffer[3] & 0xF000, (ulong)buffer[5]);
+    }
+
     /// <summary>The (device, inode) pair that identifies the file at <paramref name="path"/> (a namespace file:
     /// two paths name the same namespace when their identities are equal).</summary>
     public static (ulong Device, ulong Inode) FileIdentity(string path)

@@ -20,15 +20,17 @@ internal sealed class DeviceSetup(int rootFd, bool inUserNamespace)
 
     public void CreateDefaultDevices()
     {
-        foreach (var device in Defaults) Create(device);
+        foreach (var device in Defaults) Create(device, jsonPath: null);
     }
 
     public void CreateConfiguredDevices(IReadOnlyList<LinuxDevice>? devices)
     {
-        foreach (var device in devices ?? []) Create(device);
+        for (int i = 0; i < (devices?.Count ?? 0); i++) Create(devices![i], $"linux.devices[{i}].path");
     }
 
-    void Create(LinuxDevice device)
+    /// <summary>Makes one node. <paramref name="jsonPath"/> is null for a default device, which an existing file
+    /// of the image or of a /dev bind mount simply provides.</summary>
+    void Create(LinuxDevice device, string? jsonPath)
     {
         var components = LexicalPath.Components(device.Path);
         if (components.Count == 0) throw new SpecValidationException("linux.devices", $"invalid device path \"{device.Path}\"");
@@ -39,8 +41,17 @@ internal sealed class DeviceSetup(int rootFd, bool inUserNamespace)
             int existing = PathInRoot.TryOpen(rootFd, device.Path);
             if (existing >= 0)
             {
-                // The image or a /dev bind mount already has it: keep the node, as runc does.
-                Sys.Close(existing);
+                try
+                {
+                    // config-linux.md: a file at a configured device's path that does not match it is an error
+                    // (runc keeps it silently); a matching node is kept.
+                    if (jsonPath is not null && !Matches(existing, device))
+                        throw new SpecValidationException(jsonPath, $"{device.Path} already exists and is not a {device.Type} {device.Major}:{device.Minor} device");
+                }
+                finally
+                {
+                    Sys.Close(existing);
+                }
                 return;
             }
             if (inUserNamespace)
@@ -52,6 +63,18 @@ internal sealed class DeviceSetup(int rootFd, bool inUserNamespace)
         {
             Sys.Close(parent);
         }
+    }
+
+    static bool Matches(int fd, LinuxDevice device)
+    {
+        var (type, rdev) = Sys.FileTypeAndDevice(fd);
+        return device.Type switch
+        {
+            "c" or "u" => type == S_IFCHR && rdev == MakeDev(device.Major ?? 0, device.Minor ?? 0),
+            "b" => type == S_IFBLK && rdev == MakeDev(device.Major ?? 0, device.Minor ?? 0),
+            "p" => type == S_IFIFO,
+            _ => false,
+        };
     }
 
     static void MakeNode(int parent, string name, LinuxDevice device)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Oci.Runtime.Tests.Integration.ContainerEnvironment;
 using Xunit;
 
 namespace Oci.Runtime.Tests.Integration;
@@ -7,20 +8,6 @@ namespace Oci.Runtime.Tests.Integration;
 /// leaves nothing behind: no state directory, cgroup, process or fifo.</summary>
 public sealed class BadInputTests
 {
-    static void AssertNothingLeft(OciRunHarness h, string id)
-    {
-        Assert.Empty(h.LeftoverState());
-        foreach (var controller in new[] { "pids", "memory", "freezer", "cpu", "devices" })
-            Assert.False(Directory.Exists($"/sys/fs/cgroup/{controller}/{id}"), $"cgroup {controller}/{id} left behind");
-        Assert.DoesNotContain(Directory.EnumerateDirectories("/proc").Select(Path.GetFileName),
-            pid => int.TryParse(pid, out _) && SafeRead($"/proc/{pid}/cmdline").Contains(id, StringComparison.Ordinal));
-    }
-
-    static string SafeRead(string path)
-    {
-        try { return File.ReadAllText(path); } catch (IOException) { return ""; }
-    }
-
     [ContainerFact]
     public void Invalid_json_is_rejected_and_logged_as_json()
     {
@@ -34,7 +21,7 @@ public sealed class BadInputTests
         Assert.Equal("error", line["level"]!.GetValue<string>());
         Assert.Contains("malformed JSON", line["msg"]!.GetValue<string>());
         Assert.True(DateTimeOffset.TryParse(line["time"]!.GetValue<string>(), out _));
-        AssertNothingLeft(h, id);
+        Env.AssertNothingLeft(h, id);
     }
 
     [ContainerFact]
@@ -48,7 +35,7 @@ public sealed class BadInputTests
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains($"linux.namespaces[{spec.Linux.Namespaces.Count - 1}].type", result.Stderr);
         Assert.Contains("bogus", result.Stderr);
-        AssertNothingLeft(h, id);
+        Env.AssertNothingLeft(h, id);
     }
 
     [ContainerFact]
@@ -62,7 +49,7 @@ public sealed class BadInputTests
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("mounts[", result.Stderr);
         Assert.Contains("/does/not/exist", result.Stderr);
-        AssertNothingLeft(h, id);
+        Env.AssertNothingLeft(h, id);
     }
 
     [ContainerFact]
@@ -109,6 +96,6 @@ public sealed class BadInputTests
         var result = h.Run("create", "--bundle", "/nonexistent-bundle", id);
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("/nonexistent-bundle/config.json", result.Stderr);
-        AssertNothingLeft(h, id);
+        Env.AssertNothingLeft(h, id);
     }
 }

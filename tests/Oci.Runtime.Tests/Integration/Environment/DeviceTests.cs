@@ -60,4 +60,14 @@ public sealed class DeviceTests
         spec.Linux.Devices = [new LinuxDevice { Path = "/dev/odd", Type = "c", Minor = 1 }];
         Env.Fails(h, spec, "linux.devices[0].major");
     }
+
+    [ContainerFact]
+    public void A_file_that_does_not_match_a_configured_device_is_an_error()
+    {
+        using var h = new OciRunHarness();
+        var spec = Env.Sh("true");
+        // /etc/passwd is a regular file of the image, outside the /dev tmpfs.
+        spec.Linux!.Devices = [new LinuxDevice { Path = "/etc/passwd", Type = "c", Major = 1, Minor = 3, FileMode = 0x1B6 }];
+        Env.Fails(h, spec, "linux.devices[0].path");
+    }
 }
