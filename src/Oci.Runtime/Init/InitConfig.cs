@@ -57,8 +57,6 @@ internal sealed class InitConfig
     public bool NewUserNamespace { get; set; }
     /// <summary>Whether the container has its own UTS namespace.</summary>
     public bool NewUtsNamespace { get; set; }
-    /// <summary>Whether the container has its own network namespace.</summary>
-    public bool NewNetworkNamespace { get; set; }
     /// <summary>Whether the container has its own cgroup namespace.</summary>
     public bool NewCgroupNamespace { get; set; }
     /// <summary>The first descriptor that is not the caller's (3 + <c>--preserve-fds</c>); from it on everything

@@ -127,8 +127,6 @@ internal static unsafe class Sys
 
     public static void Flock(int fd, int operation) => Check(Native.flock(fd, operation), "flock");
 
-    public static bool TryFlock(int fd, int operation) => Native.flock(fd, operation) == 0;
-
     public static int Read(int fd, Span<byte> buffer)
     {
         fixed (byte* p = buffer)

@@ -107,7 +107,6 @@ public sealed partial class ContainerRuntime
                 NewMountNamespace = plan.Creates("mount"),
                 NewUserNamespace = plan.Creates("user") || plan.Joins.Any(j => j.Type.Name == "user"),
                 NewUtsNamespace = plan.Creates("uts") || plan.Joins.Any(j => j.Type.Name == "uts"),
-                NewNetworkNamespace = plan.Creates("network"),
                 NewCgroupNamespace = plan.Creates("cgroup"),
                 FirstRuntimeFd = firstRuntimeFd,
                 ExecFifoFd = firstRuntimeFd + 1,

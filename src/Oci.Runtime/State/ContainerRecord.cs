@@ -80,6 +80,4 @@ public sealed class ContainerRecord
     [JsonPropertyName("cgroupJoined")] public List<string>? CgroupJoined { get; set; }
     /// <summary>Parent cgroups that create made: delete removes them when empty.</summary>
     [JsonPropertyName("cgroupCreatedParents")] public List<string>? CgroupCreatedParents { get; set; }
-    /// <summary>Namespace files of the container's init, by config.json type, for joining (exec).</summary>
-    [JsonPropertyName("namespacePaths")] public Dictionary<string, string> NamespacePaths { get; set; } = new();
 }
