@@ -59,7 +59,8 @@ public sealed partial class ContainerRuntime
                 ? new CgroupManager(new Dictionary<string, string>(), mounts.Layout)
                 : CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
             cgroups.Create();
-            ApplyResources(cgroups, spec);
+            // With --cgroup-manager=disabled there is no cgroup to limit: linux.resources is ignored, as crun does.
+            if (!options.CgroupsDisabled) ApplyResources(cgroups, spec);
             if (createOptions.ConsoleSocket is { } socketPath) consoleSocket = ConsoleSocket.Connect(socketPath);
             else if (createOptions.ConsoleSocketFd >= 0) consoleSocket = Sys.DupCloexec(createOptions.ConsoleSocketFd, 3);
 
