@@ -135,6 +135,21 @@ public sealed class LifecycleTests
         Assert.Equal(["exec-target", "1000", "1"], result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
+    [ContainerFact]
+    public void With_the_cgroup_manager_disabled_no_cgroup_is_made_and_resources_are_ignored()
+    {
+        using var h = new OciRunHarness();
+        var spec = OciRunHarness.NewSpec("cat", "/proc/self/cgroup");
+        spec.Linux!.Resources = new Oci.Runtime.Spec.LinuxResources { Pids = new Oci.Runtime.Spec.LinuxPids { Limit = 5 } };
+        spec.Linux.Namespaces!.RemoveAll(n => n.Type == "cgroup");
+        string id = h.NewId();
+        var result = h.RunWithGlobal(["--cgroup-manager=disabled"], ["run", "--bundle", h.WriteBundle(spec), id]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        // The container stays in the caller's cgroups: none of its lines names the container.
+        Assert.DoesNotContain(id, result.Stdout);
+        Assert.False(Directory.Exists($"/sys/fs/cgroup/pids/{id}"));
+    }
+
     internal static bool IsLiveProcess(int pid)
     {
         try
