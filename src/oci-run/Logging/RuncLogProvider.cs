@@ -11,6 +11,9 @@ internal sealed class RuncLogProvider(Stream output, bool json, LogLevel minimum
 {
     readonly Lock gate = new();
 
+    // Messages quote paths and values; keep them readable ("+", quotes and non-ASCII as they are), as logrus does.
+    static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     LogLevel Minimum => minimum;
 
     public ILogger CreateLogger(string categoryName) => new RuncLogger(this);
@@ -32,7 +35,7 @@ internal sealed class RuncLogProvider(Stream output, bool json, LogLevel minimum
         if (json)
         {
             using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer))
+            using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
             {
                 writer.WriteStartObject();
                 writer.WriteString("level", levelName);
