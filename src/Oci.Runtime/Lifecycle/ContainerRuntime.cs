@@ -59,7 +59,9 @@ public sealed partial class ContainerRuntime
                 ? new CgroupManager(new Dictionary<string, string>(), mounts.Layout)
                 : CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
             cgroups.Create();
-            ApplyResources(cgroups, spec);
+            // --cgroup-manager=disabled makes and joins no cgroup, so there is nothing to apply resources to (the
+            // default device rules included: on a cgroup2 host that failed with "no cgroup2 directory").
+            if (!options.CgroupsDisabled) ApplyResources(cgroups, spec);
             if (createOptions.ConsoleSocket is { } socketPath) consoleSocket = ConsoleSocket.Connect(socketPath);
             else if (createOptions.ConsoleSocketFd >= 0) consoleSocket = Sys.DupCloexec(createOptions.ConsoleSocketFd, 3);
 
