@@ -25,23 +25,23 @@ internal static class Cli
         }
         catch (UsageException e)
         {
-            Console.Error.WriteLine($"oci-run: {e.Message}");
+            StdStreams.ErrorLine($"oci-run: {e.Message}");
             return 1;
         }
         if (global.Has("version"))
         {
-            Console.Out.Write(VersionText());
+            StdStreams.Out(VersionText());
             return 0;
         }
         if (global.Has("help") || commandIndex >= args.Length)
         {
-            Console.Out.Write(Usage);
+            StdStreams.Out(Usage);
             return global.Has("help") ? 0 : 1;
         }
 
         string logFormat = global.Value("log-format") ?? "text";
         using var logging = CreateLogging(global, logFormat, out bool logsToStderr);
-        var logger = logging?.CreateLogger("oci-run");
+        var logger = logging.CreateLogger("oci-run");
         try
         {
             if (logFormat is not ("text" or "json"))
@@ -65,12 +65,12 @@ internal static class Cli
         catch (Exception e) when (e is OciException or UsageException or IOException or UnauthorizedAccessException)
         {
             logger?.LogError("{Message}", e.Message);
-            if (!logsToStderr) Console.Error.WriteLine(e.Message);
+            if (!logsToStderr) StdStreams.ErrorLine(e.Message);
             return 1;
         }
     }
 
-    static ILoggerFactory? CreateLogging(ParsedArguments global, string format, out bool toStderr)
+    static RuncLogProvider CreateLogging(ParsedArguments global, string format, out bool toStderr)
     {
         string? logPath = global.Value("log");
         toStderr = logPath is null;
@@ -78,18 +78,19 @@ internal static class Cli
         try
         {
             stream = logPath is null
-                ? Console.OpenStandardError()
+                ? StdStreams.OpenError()
                 : new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"--log: opening {logPath}: {e.Message}");
+            StdStreams.ErrorLine($"--log: opening {logPath}: {e.Message}");
             toStderr = true;
-            stream = Console.OpenStandardError();
+            stream = StdStreams.OpenError();
         }
         var level = global.Has("debug") ? LogLevel.Debug : LogLevel.Information;
-        // LoggerFactory without dependency injection: nothing but the one provider is needed, and it starts faster.
-        return new LoggerFactory([new RuncLogProvider(stream, format == "json", level)]);
+        // The provider's logger itself, without a LoggerFactory: nothing but the one provider is needed, and the
+        // factory's options, filters and monitors cost start-up time in every command.
+        return new RuncLogProvider(stream, format == "json", level);
     }
 
     static string VersionText()

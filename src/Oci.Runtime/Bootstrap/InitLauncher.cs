@@ -51,6 +51,10 @@ internal static class InitLauncher
         try
         {
             bootstrapPid = Spawn(request, initEnd);
+            // Only the bootstrap and init hold the other end from here: if they die before they answer (killed by
+            // the OOM killer under a small memory limit), reading the channel sees end-of-file instead of hanging.
+            Sys.Close(initEnd);
+            initEnd = -1;
             // The bootstrap forks init only after reading its message: init inherits this affinity.
             if (request.InitialCpus is { Count: > 0 } cpus) Sys.SchedSetaffinity(bootstrapPid, cpus);
             request.BeforeNamespaces?.Invoke(bootstrapPid);

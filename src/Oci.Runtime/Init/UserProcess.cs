@@ -64,9 +64,10 @@ internal static class UserProcess
         Sys.Prctl(Native.PR_SET_KEEPCAPS, 1);
         var user = process.User;
         var groups = (user.AdditionalGids ?? []).ToArray();
-        if (!SetgroupsDenied()) Sys.SetGroups(groups);
-        Sys.SetResGid(user.Gid);
-        Sys.SetResUid(user.Uid);
+        // Per-thread system calls, not glibc's process-wide wrappers: this thread execs the user's process (see Sys).
+        if (!SetgroupsDenied()) Sys.SetThreadGroups(groups);
+        Sys.SetThreadResGid(user.Gid);
+        Sys.SetThreadResUid(user.Uid);
         Sys.Prctl(Native.PR_SET_KEEPCAPS, 0);
         if (process.Cwd.Length > 0)
         {

@@ -443,15 +443,24 @@ internal static unsafe class Sys
             Check(Native.setdomainname(p, bytes.Length), "setdomainname");
     }
 
-    public static void SetGroups(ReadOnlySpan<uint> groups)
+    // setgroups, setresgid and setresuid as raw system calls, which change the credentials of the calling thread
+    // only. glibc's wrappers instead signal every other thread of the process (the .NET finalizer thread, ...) and
+    // wait for each to make the same call, so that POSIX's process-wide credentials hold. Only the container's
+    // init calls these, on its main thread, and that thread then execve()s: the kernel ends the other threads and
+    // the new program runs with the calling thread's credentials. Nothing the other threads do in between depends
+    // on the user (capabilities, set with capset, were already per thread), and hooks are spawned from the main
+    // thread, so they inherit its credentials as before.
+    public static void SetThreadGroups(ReadOnlySpan<uint> groups)
     {
         fixed (uint* p = groups)
-            Check(setgroups(groups.Length, (gid_t*)p), "setgroups");
+            Check(Native.syscall(Native.SYS_setgroups, groups.Length, (nint)p, 0, 0), "setgroups");
     }
 
-    public static void SetResUid(uint uid) => Check(setresuid(uid, uid, uid), $"setresuid {uid}");
+    public static void SetThreadResUid(uint uid) =>
+        Check(Native.syscall(Native.SYS_setresuid, (nint)uid, (nint)uid, (nint)uid, 0), $"setresuid {uid}");
 
-    public static void SetResGid(uint gid) => Check(setresgid(gid, gid, gid), $"setresgid {gid}");
+    public static void SetThreadResGid(uint gid) =>
+        Check(Native.syscall(Native.SYS_setresgid, (nint)gid, (nint)gid, (nint)gid, 0), $"setresgid {gid}");
 
     public static void Umask(uint mask) => umask((mode_t)mask);
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Oci.Runtime.Interop;
 
 namespace Oci.Runtime.State;
@@ -41,9 +40,7 @@ public sealed class ContainerDirectory : IDisposable
     {
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllBytes(System.IO.Path.Combine(Path, StateStore.StateFileName)),
-                       StateJsonContext.Default.ContainerRecord)
-                   ?? throw new ContainerNotFoundException(Id);
+            return ContainerRecordJson.Parse(File.ReadAllBytes(System.IO.Path.Combine(Path, StateStore.StateFileName)));
         }
         catch (FileNotFoundException)
         {
@@ -56,7 +53,7 @@ public sealed class ContainerDirectory : IDisposable
     {
         string target = System.IO.Path.Combine(Path, StateStore.StateFileName);
         string temporary = target + ".tmp";
-        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(record, StateJsonContext.Default.ContainerRecord));
+        File.WriteAllBytes(temporary, ContainerRecordJson.Serialize(record));
         File.Move(temporary, target, overwrite: true);
     }
 

@@ -72,7 +72,7 @@ public sealed partial class StateStore
         try
         {
             var bytes = File.ReadAllBytes(Path.Combine(Root, id, StateFileName));
-            return JsonSerializer.Deserialize(bytes, StateJsonContext.Default.ContainerRecord);
+            return ContainerRecordJson.Parse(bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {

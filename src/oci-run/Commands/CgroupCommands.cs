@@ -95,10 +95,10 @@ internal sealed class PsCommand : Command
         switch (arguments.Value("format") ?? "table")
         {
             case "json":
-                Console.Out.Write(ContainerRuntime.PidsJson(runtime.Processes(id)) + "\n");
+                StdStreams.Out(ContainerRuntime.PidsJson(runtime.Processes(id)) + "\n");
                 return 0;
             case "table":
-                Console.Out.Write(runtime.ProcessTable(id, arguments.Positional.Skip(1).ToList()));
+                StdStreams.Out(runtime.ProcessTable(id, arguments.Positional.Skip(1).ToList()));
                 return 0;
             default:
                 throw new UsageException("invalid format option");
@@ -119,7 +119,7 @@ internal sealed class EventsCommand : Command
         string id = arguments.Positional[0];
         if (arguments.Has("stats"))
         {
-            Console.Out.Write(ContainerRuntime.EventJson(runtime.Stats(id)) + "\n");
+            StdStreams.Out(ContainerRuntime.EventJson(runtime.Stats(id)) + "\n");
             return 0;
         }
         var interval = Durations.Parse(arguments.Value("interval") ?? "5s", "interval");

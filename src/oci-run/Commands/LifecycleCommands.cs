@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Oci.Cli.CommandLine;
 using Oci.Runtime.Lifecycle;
@@ -26,7 +25,11 @@ internal sealed class StateCommand : Command
     protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
     {
         var state = runtime.State(arguments.Positional[0]);
-        Console.Out.Write(Encoding.UTF8.GetString(SpecLoader.SerializeState(state)) + "\n");
+        byte[] json = SpecLoader.SerializeState(state);
+        var line = new byte[json.Length + 1];
+        json.CopyTo(line, 0);
+        line[^1] = (byte)'\n';
+        StdStreams.Out(line);
         return 0;
     }
 }

@@ -32,7 +32,7 @@ internal sealed class ListCommand : Command
         }
         else
             output.Append(ListTable.Format(containers));
-        Console.Out.Write(output.ToString());
+        StdStreams.Out(output.ToString());
         return 0;
     }
 }

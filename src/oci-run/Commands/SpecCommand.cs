@@ -34,7 +34,7 @@ internal sealed class FeaturesCommand : Command
 
     protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
     {
-        Console.Out.Write(Encoding.UTF8.GetString(SpecLoader.SerializeFeatures(FeaturesReport.Create())) + "\n");
+        StdStreams.Out(Encoding.UTF8.GetString(SpecLoader.SerializeFeatures(FeaturesReport.Create())) + "\n");
         return 0;
     }
 }
