@@ -40,7 +40,6 @@ internal static class ContainerRecordJson
                 else if (reader.ValueTextEquals("cgroupLayout"u8)) { Read(ref reader); record.CgroupLayout = Layout(ref reader); }
                 else if (reader.ValueTextEquals("cgroupJoined"u8)) { Read(ref reader); record.CgroupJoined = List(ref reader); }
                 else if (reader.ValueTextEquals("cgroupCreatedParents"u8)) { Read(ref reader); record.CgroupCreatedParents = List(ref reader); }
-                else if (reader.ValueTextEquals("namespacePaths"u8)) { Read(ref reader); record.NamespacePaths = Map(ref reader)!; }
                 else
                 {
                     Read(ref reader);
@@ -81,7 +80,6 @@ internal static class ContainerRecordJson
             });
             WriteList(writer, "cgroupJoined"u8, record.CgroupJoined);
             WriteList(writer, "cgroupCreatedParents"u8, record.CgroupCreatedParents);
-            WriteMap(writer, "namespacePaths"u8, record.NamespacePaths);
             writer.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
