@@ -112,7 +112,8 @@ public static class ContainerInit
         // the runtime's own remaining work.
         bool lateSeccomp = process.NoNewPrivileges == true;
         if (config.Seccomp is { } early && !lateSeccomp) Sys.LoadSeccompFilter(early.Filter, early.Flags);
-        UserProcess.SwitchUser(process);
+        foreach (var warning in UserProcess.SwitchUser(process))
+            channel.Send(new InitMessage { Type = InitMessage.Warning, Message = warning }, InitJsonContext.Default.InitMessage);
         if (process.User.Umask is { } umask) Sys.Umask(umask);
         if (process.NoNewPrivileges == true) Sys.Prctl(Native.PR_SET_NO_NEW_PRIVS, 1);
         return executable;

@@ -80,7 +80,7 @@ internal sealed class InitConfig
 internal sealed class InitMessage
 {
     /// <summary>Kinds of message.</summary>
-    public const string Hooks = "hooks", Resume = "resume", Ready = "ready", Error = "error";
+    public const string Hooks = "hooks", Resume = "resume", Ready = "ready", Error = "error", Warning = "warning";
 
     /// <summary>One of the kinds above.</summary>
     public string Type { get; set; } = "";

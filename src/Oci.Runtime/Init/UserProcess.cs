@@ -57,8 +57,8 @@ internal static class UserProcess
 
     /// <summary>Drops to the configured user and capabilities, in runc's order: bounding set while still
     /// privileged, keep capabilities across the uid change, change groups and user, enter the working directory,
-    /// then set the final capability sets.</summary>
-    public static void SwitchUser(Process process)
+    /// then set the final capability sets. Returns the warnings of capabilities that could not be granted.</summary>
+    public static IReadOnlyList<string> SwitchUser(Process process)
     {
         Capabilities.ApplyBounding(process.Capabilities);
         Sys.Prctl(Native.PR_SET_KEEPCAPS, 1);
@@ -80,7 +80,7 @@ internal static class UserProcess
                 throw new OciException($"process.cwd: {e.Message}", e);
             }
         }
-        Capabilities.Apply(process.Capabilities);
+        return Capabilities.Apply(process.Capabilities);
     }
 
     static bool SetgroupsDenied()

@@ -8,7 +8,7 @@ internal static unsafe partial class Native
     const string Libc = "libc.so.6";
 
     // x86_64 system call numbers of calls without a libc wrapper in glibc 2.36.
-    public const long SYS_capset = 126, SYS_pivot_root = 155, SYS_open_tree = 428,
+    public const long SYS_capget = 125, SYS_capset = 126, SYS_pivot_root = 155, SYS_open_tree = 428,
         SYS_pidfd_open = 434, SYS_seccomp = 317, SYS_openat2 = 437, SYS_mount_setattr = 442,
         SYS_ioprio_set = 251, SYS_ioprio_get = 252, SYS_sched_setattr = 314, SYS_sched_setaffinity = 203,
         SYS_personality = 135, SYS_set_mempolicy = 238, SYS_bpf = 321,

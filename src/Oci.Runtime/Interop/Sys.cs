@@ -590,6 +590,15 @@ internal static unsafe class Sys
         }
     }
 
+    /// <summary>The calling thread's permitted capability set (capget(2)).</summary>
+    public static ulong CapGetPermitted()
+    {
+        var header = new Native.CapHeader { Version = Native.LINUX_CAPABILITY_VERSION_3, Pid = 0 };
+        var data = stackalloc Native.CapData[2];
+        Check(Native.syscall(Native.SYS_capget, (nint)(&header), (nint)data, 0, 0), "capget");
+        return data[0].Permitted | ((ulong)data[1].Permitted << 32);
+    }
+
     public static int Kill(int pid, int signal) => kill(pid, signal) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
     public static int GetPid() => getpid();

@@ -153,7 +153,7 @@ public sealed partial class ContainerRuntime
     }
 
     /// <summary>Serves init's requests until it reports that the container is created.</summary>
-    static void AwaitReady(LaunchedInit init, RuntimeSpec spec, ContainerRecord record)
+    void AwaitReady(LaunchedInit init, RuntimeSpec spec, ContainerRecord record)
     {
         while (true)
         {
@@ -172,6 +172,9 @@ public sealed partial class ContainerRuntime
                     return;
                 case InitMessage.Error:
                     throw new OciException(message.Message ?? "container init failed");
+                case InitMessage.Warning:
+                    logger.LogWarning("{Message}", message.Message);
+                    break;
                 case InitMessage.Hooks:
                     // prestart (deprecated) and createRuntime run in the runtime's namespaces once the
                     // container's namespaces exist, before pivot_root.

@@ -67,15 +67,24 @@ public sealed class OciRunHarness : IDisposable
     public CommandResult Run(params string[] args) => RunWithGlobal([], args);
 
     /// <summary>Runs oci-run with extra global flags before the command.</summary>
-    public CommandResult RunWithGlobal(string[] globalFlags, string[] args)
+    public CommandResult RunWithGlobal(string[] globalFlags, string[] args) => RunThrough([], globalFlags, args);
+
+    /// <summary>Runs oci-run under a wrapper command (such as <c>setpriv</c> with its options), which must exec
+    /// it.</summary>
+    public CommandResult RunThrough(string[] wrapper, string[] globalFlags, string[] args)
     {
-        var start = new ProcessStartInfo(TestPaths.OciRunBinary)
+        var start = new ProcessStartInfo(wrapper.Length > 0 ? wrapper[0] : TestPaths.OciRunBinary)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (wrapper.Length > 0)
+        {
+            foreach (var arg in wrapper.Skip(1)) start.ArgumentList.Add(arg);
+            start.ArgumentList.Add(TestPaths.OciRunBinary);
+        }
         start.ArgumentList.Add("--root");
         start.ArgumentList.Add(StateRoot);
         foreach (var flag in globalFlags) start.ArgumentList.Add(flag);

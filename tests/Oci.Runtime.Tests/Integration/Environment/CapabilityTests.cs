@@ -81,4 +81,20 @@ public sealed class CapabilityTests
         spec.Process!.Capabilities!.Ambient = ["CAP_KILL", "CAP_FROM_THE_FUTURE"];
         Env.Fails(h, spec, "process.capabilities.ambient[1]", "CAP_FROM_THE_FUTURE");
     }
+
+    /// <summary>config.md: a capability that cannot be granted is a warning, not a failure. oci-run is started
+    /// with CAP_SYS_NICE out of its bounding set (setpriv), so its init cannot grant it.</summary>
+    [ContainerFact]
+    public void A_capability_the_runtime_lacks_is_a_warning_and_the_rest_are_granted()
+    {
+        using var h = new OciRunHarness();
+        var spec = Env.Sh("grep -E '^Cap(Eff|Bnd)' /proc/self/status");
+        string[] wanted = ["CAP_KILL", "CAP_SYS_NICE"];
+        spec.Process!.Capabilities = new LinuxCapabilities { Bounding = [.. wanted], Effective = [.. wanted], Permitted = [.. wanted] };
+        var result = h.RunThrough(["/usr/bin/setpriv", "--bounding-set", "-sys_nice", "--"], [], ["run", "--bundle", h.WriteBundle(spec), h.NewId()]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("CAP_SYS_NICE cannot be granted", result.Stderr);
+        // CAP_KILL (5) alone is effective; CAP_SYS_NICE (23) is not.
+        Assert.Contains("CapEff:\t0000000000000020", result.Stdout);
+    }
 }
