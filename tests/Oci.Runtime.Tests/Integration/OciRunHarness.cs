@@ -70,8 +70,9 @@ public sealed class OciRunHarness : IDisposable
     public CommandResult RunWithGlobal(string[] globalFlags, string[] args) => RunThrough([], globalFlags, args);
 
     /// <summary>Runs oci-run under a wrapper command (such as <c>setpriv</c> with its options), which must exec
-    /// it.</summary>
-    public CommandResult RunThrough(string[] wrapper, string[] globalFlags, string[] args)
+    /// it, optionally with <paramref name="stdin"/> as its input. A later <c>--root</c> in
+    /// <paramref name="globalFlags"/> overrides the harness's own.</summary>
+    public CommandResult RunThrough(string[] wrapper, string[] globalFlags, string[] args, string? stdin = null)
     {
         var start = new ProcessStartInfo(wrapper.Length > 0 ? wrapper[0] : TestPaths.OciRunBinary)
         {
@@ -90,6 +91,7 @@ public sealed class OciRunHarness : IDisposable
         foreach (var flag in globalFlags) start.ArgumentList.Add(flag);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         using var process = System.Diagnostics.Process.Start(start)!;
+        if (stdin is not null) process.StandardInput.Write(stdin);
         process.StandardInput.Close();
         // Read output as it comes, on threads of our own, rather than to its end: a created or detached container's
         // process inherits oci-run's stdout and stderr (as with runc), so the pipes stay open after oci-run has

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Oci.Runtime.Spec;
 
 namespace Oci.Runtime.Tests.Integration.Cgroups;
@@ -71,64 +70,11 @@ internal sealed class Cgroup2Runtime : IDisposable
 
     public CommandResult Run(params string[] args) => RunWithInput(null, args);
 
-    public CommandResult RunWithInput(string? stdin, params string[] args)
-    {
-        var start = new ProcessStartInfo("unshare")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "-m", "sh", "-c",
-                     "mount --make-rprivate / && umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && exec \"$@\"",
-                     "sh", TestPaths.OciRunBinary, "--root", root })
-            start.ArgumentList.Add(arg);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = System.Diagnostics.Process.Start(start)!;
-        if (stdin is not null) process.StandardInput.Write(stdin);
-        process.StandardInput.Close();
-        // A created container inherits oci-run's stdout and stderr and keeps them open: read on threads of our own
-        // and stop a moment after oci-run exits instead of waiting for end-of-file.
-        var stdout = new Collector(process.StandardOutput.BaseStream);
-        var stderr = new Collector(process.StandardError.BaseStream);
-        if (!process.WaitForExit(120_000))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(5000);
-            return new CommandResult(-1, stdout.Text(), stderr.Text() + "\n(killed after 120 s)");
-        }
-        return new CommandResult(process.ExitCode, stdout.Text(), stderr.Text());
-    }
-
-    sealed class Collector
-    {
-        readonly MemoryStream buffer = new();
-        readonly Thread reader;
-
-        public Collector(Stream stream)
-        {
-            reader = new Thread(() =>
-            {
-                var chunk = new byte[8192];
-                int n;
-                try
-                {
-                    while ((n = stream.Read(chunk)) > 0)
-                        lock (buffer) buffer.Write(chunk, 0, n);
-                }
-                catch (IOException) { }
-                catch (ObjectDisposedException) { }
-            }) { IsBackground = true };
-            reader.Start();
-        }
-
-        public string Text()
-        {
-            reader.Join(TimeSpan.FromSeconds(1));
-            lock (buffer) return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-        }
-    }
+    public CommandResult RunWithInput(string? stdin, params string[] args) =>
+        harness.RunThrough(
+            ["unshare", "-m", "sh", "-c",
+             "mount --make-rprivate / && umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && exec \"$@\"", "sh"],
+            ["--root", root], args, stdin);
 
     public string Create(RuntimeSpec spec, string? id = null)
     {
