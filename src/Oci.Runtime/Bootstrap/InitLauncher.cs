@@ -112,7 +112,6 @@ internal static class InitLauncher
     [
         "DOTNET_GCgen0size=0x100000",
         "DOTNET_GCHeapHardLimit=0x4000000",
-        "DOTNET_TieredCompilation=0",
     ];
 
     static void SendBootstrapMessage(BootstrapChannel channel, LaunchRequest request)
