@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Text.RegularExpressions;
 
 namespace Oci.Runtime.Spec;
@@ -21,14 +20,14 @@ internal sealed class SpecChecker
     }
 
     /// <summary>Error unless <paramref name="value"/> is one of <paramref name="allowed"/>; null passes.</summary>
-    public void OneOf(string path, string? value, FrozenSet<string> allowed, string what)
+    public void OneOf(string path, string? value, IReadOnlySet<string> allowed, string what)
     {
         if (value is not null && !allowed.Contains(value))
             Error(path, $"unknown {what} \"{value}\"");
     }
 
     /// <summary>Checks every string of a list against <paramref name="allowed"/>, and that there are no nulls.</summary>
-    public void AllOneOf(string path, List<string>? values, FrozenSet<string> allowed, string what)
+    public void AllOneOf(string path, List<string>? values, IReadOnlySet<string> allowed, string what)
     {
         foreach (var (p, v) in Items(path, values)) OneOf(p, v, allowed, what);
     }

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 
 namespace Oci.Runtime.Spec;
 
@@ -10,23 +9,23 @@ public static class SpecNames
     public const string OciVersion = "1.3.0";
 
     /// <summary>Namespace types (config-linux.md "Namespaces").</summary>
-    public static readonly FrozenSet<string> NamespaceTypes = Set(
+    public static readonly IReadOnlySet<string> NamespaceTypes = Set(
         "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time");
 
     /// <summary>Clocks a time namespace can offset (config-linux.md "Offset for Time Namespace").</summary>
-    public static readonly FrozenSet<string> TimeNamespaceClocks = Set("monotonic", "boottime");
+    public static readonly IReadOnlySet<string> TimeNamespaceClocks = Set("monotonic", "boottime");
 
     /// <summary>Device node types (config-linux.md "Devices").</summary>
-    public static readonly FrozenSet<string> DeviceTypes = Set("c", "b", "u", "p");
+    public static readonly IReadOnlySet<string> DeviceTypes = Set("c", "b", "u", "p");
 
     /// <summary>Device types of device cgroup rules: all, char, block.</summary>
-    public static readonly FrozenSet<string> DeviceCgroupTypes = Set("a", "c", "b");
+    public static readonly IReadOnlySet<string> DeviceCgroupTypes = Set("a", "c", "b");
 
     /// <summary>Rootfs mount propagation values.</summary>
-    public static readonly FrozenSet<string> RootfsPropagations = Set("private", "shared", "slave", "unbindable");
+    public static readonly IReadOnlySet<string> RootfsPropagations = Set("private", "shared", "slave", "unbindable");
 
     /// <summary>Hook names (config.md "POSIX-platform Hooks").</summary>
-    public static readonly FrozenSet<string> Hooks = Set(
+    public static readonly IReadOnlySet<string> Hooks = Set(
         "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop");
 
     /// <summary>Linux resource limits (getrlimit(2)), indexed by their resource number.</summary>
@@ -38,7 +37,7 @@ public static class SpecNames
     ];
 
     /// <summary>Linux resource limits (getrlimit(2)).</summary>
-    public static readonly FrozenSet<string> Rlimits = Set([.. RlimitsByNumber]);
+    public static readonly IReadOnlySet<string> Rlimits = Set([.. RlimitsByNumber]);
 
     /// <summary>Linux capabilities known to this runtime (capabilities(7), up to CAP_CHECKPOINT_RESTORE), indexed
     /// by their number.</summary>
@@ -54,46 +53,46 @@ public static class SpecNames
     ];
 
     /// <summary>Linux capabilities known to this runtime.</summary>
-    public static readonly FrozenSet<string> Capabilities = Set([.. CapabilitiesByNumber]);
+    public static readonly IReadOnlySet<string> Capabilities = Set([.. CapabilitiesByNumber]);
 
     /// <summary>I/O priority classes (ioprio_set(2)).</summary>
-    public static readonly FrozenSet<string> IOPriorityClasses = Set("IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE");
+    public static readonly IReadOnlySet<string> IOPriorityClasses = Set("IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE");
 
     /// <summary>Scheduling policies (sched(7)).</summary>
-    public static readonly FrozenSet<string> SchedulerPolicies = Set(
+    public static readonly IReadOnlySet<string> SchedulerPolicies = Set(
         "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE");
 
     /// <summary>Scheduling flags (sched_setattr(2)).</summary>
-    public static readonly FrozenSet<string> SchedulerFlags = Set(
+    public static readonly IReadOnlySet<string> SchedulerFlags = Set(
         "SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM", "SCHED_FLAG_DL_OVERRUN", "SCHED_FLAG_KEEP_POLICY",
         "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN", "SCHED_FLAG_UTIL_CLAMP_MAX");
 
     /// <summary>Personality execution domains.</summary>
-    public static readonly FrozenSet<string> PersonalityDomains = Set("LINUX", "LINUX32");
+    public static readonly IReadOnlySet<string> PersonalityDomains = Set("LINUX", "LINUX32");
 
     /// <summary>Memory policy modes (set_mempolicy(2)).</summary>
-    public static readonly FrozenSet<string> MemoryPolicyModes = Set(
+    public static readonly IReadOnlySet<string> MemoryPolicyModes = Set(
         "MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE", "MPOL_PREFERRED",
         "MPOL_PREFERRED_MANY", "MPOL_LOCAL");
 
     /// <summary>Memory policy mode flags.</summary>
-    public static readonly FrozenSet<string> MemoryPolicyFlags = Set(
+    public static readonly IReadOnlySet<string> MemoryPolicyFlags = Set(
         "MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES");
 
     /// <summary>Seccomp actions.</summary>
-    public static readonly FrozenSet<string> SeccompActions = Set(
+    public static readonly IReadOnlySet<string> SeccompActions = Set(
         "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO",
         "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY");
 
     /// <summary>Seccomp actions that return an errno, for which <c>errnoRet</c> is meaningful.</summary>
-    public static readonly FrozenSet<string> SeccompErrnoActions = Set("SCMP_ACT_ERRNO", "SCMP_ACT_TRACE");
+    public static readonly IReadOnlySet<string> SeccompErrnoActions = Set("SCMP_ACT_ERRNO", "SCMP_ACT_TRACE");
 
     /// <summary>Seccomp argument comparison operators.</summary>
-    public static readonly FrozenSet<string> SeccompOperators = Set(
+    public static readonly IReadOnlySet<string> SeccompOperators = Set(
         "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ");
 
     /// <summary>Seccomp architectures (libseccomp v2.6.0).</summary>
-    public static readonly FrozenSet<string> SeccompArchitectures = Set(
+    public static readonly IReadOnlySet<string> SeccompArchitectures = Set(
         "SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM", "SCMP_ARCH_AARCH64",
         "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
         "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
@@ -101,19 +100,21 @@ public static class SpecNames
         "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64");
 
     /// <summary>Seccomp filter flags (seccomp(2)).</summary>
-    public static readonly FrozenSet<string> SeccompFlags = Set(
+    public static readonly IReadOnlySet<string> SeccompFlags = Set(
         "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
         "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
 
     /// <summary>Container statuses of the state document: runtime.md's four, and <c>paused</c>, the additional
     /// state runc defines (runtime.md allows a runtime to add states).</summary>
-    public static readonly FrozenSet<string> ContainerStatuses = Set("creating", "created", "running", "stopped", "paused");
+    public static readonly IReadOnlySet<string> ContainerStatuses = Set("creating", "created", "running", "stopped", "paused");
 
     /// <summary>FreeBSD jail sharing modes (defs-freebsd.json <c>SharingMode</c>).</summary>
-    public static readonly FrozenSet<string> FreeBsdSharingModes = Set("disable", "new", "inherit");
+    public static readonly IReadOnlySet<string> FreeBsdSharingModes = Set("disable", "new", "inherit");
 
     /// <summary>FreeBSD jail sharing modes that cannot be disabled (defs-freebsd.json <c>SharingModeNoDisable</c>).</summary>
-    public static readonly FrozenSet<string> FreeBsdSharingModesNoDisable = Set("new", "inherit");
+    public static readonly IReadOnlySet<string> FreeBsdSharingModesNoDisable = Set("new", "inherit");
 
-    private static FrozenSet<string> Set(params string[] names) => names.ToFrozenSet(StringComparer.Ordinal);
+    // A HashSet, not a FrozenSet: every command is a short-lived process that looks a handful of names up, and
+    // freezing ~20 sets (which analyses their strings to pick a hash) cost more than all the look-ups it speeds.
+    private static IReadOnlySet<string> Set(params string[] names) => new HashSet<string>(names, StringComparer.Ordinal);
 }

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Oci.Runtime.Spec;
 
 namespace Oci.Runtime.Tests.Spec;
@@ -19,7 +18,8 @@ internal static class RandomSpecs
 
     private static string Name(Random r) => "n" + r.Next(100000);
     private static string AbsPath(Random r) => "/" + string.Join('/', Enumerable.Range(0, r.Next(1, 4)).Select(_ => Name(r)));
-    private static string Pick(Random r, FrozenSet<string> set) => set.Items[r.Next(set.Count)];
+    private static string Pick(Random r, IReadOnlySet<string> set) => set.ElementAt(r.Next(set.Count));
+    private static string Pick(Random r, string[] items) => items[r.Next(items.Length)];
     private static bool Maybe(Random r) => r.Next(2) == 0;
     private static T? Opt<T>(Random r, Func<T> make) where T : class => Maybe(r) ? make() : null;
     private static T? OptV<T>(Random r, Func<T> make) where T : struct => Maybe(r) ? make() : null;
@@ -32,9 +32,9 @@ internal static class RandomSpecs
     {
         string S() => valid ? Name(r) : AnyString(r);
         string P() => valid ? AbsPath(r) : AnyString(r);
-        string E(FrozenSet<string> set) => valid || Maybe(r) ? Pick(r, set) : AnyString(r);
+        string E(IReadOnlySet<string> set) => valid || Maybe(r) ? Pick(r, set) : AnyString(r);
 
-        var namespaces = SpecNames.NamespaceTypes.Items.Where(_ => Maybe(r))
+        var namespaces = SpecNames.NamespaceTypes.Where(_ => Maybe(r))
             .Select(t => new LinuxNamespace { Type = t, Path = valid && t is "user" or "uts" or "time" or "network" ? null : Opt(r, () => P()) })
             .ToList();
         bool newUser = namespaces.Any(n => n.Type == "user" && n.Path is null);
@@ -46,7 +46,7 @@ internal static class RandomSpecs
         var uidMappings = Mappings();
         var gidMappings = valid ? (newUser ? ListOf(r, 2, Mapping).Append(Mapping()).ToList() : null) : Opt(r, () => ListOf(r, 3, Mapping));
 
-        var rlimitTypes = SpecNames.Rlimits.Items.Where(_ => r.Next(4) == 0).ToList();
+        var rlimitTypes = SpecNames.Rlimits.Where(_ => r.Next(4) == 0).ToList();
         var spec = new RuntimeSpec
         {
             OciVersion = valid ? $"{r.Next(3)}.{r.Next(10)}.{r.Next(10)}" + (Maybe(r) ? "-rc.1" : "") : AnyString(r),
@@ -109,7 +109,7 @@ internal static class RandomSpecs
             Namespaces = namespaces,
             UidMappings = uidMappings,
             GidMappings = gidMappings,
-            TimeOffsets = valid && !time ? null : Opt(r, () => SpecNames.TimeNamespaceClocks.Items.Where(_ => Maybe(r)).ToDictionary(c => c, _ => new LinuxTimeOffset { Secs = I64(r), Nanosecs = valid ? (uint)r.Next(1_000_000_000) : U32(r) })),
+            TimeOffsets = valid && !time ? null : Opt(r, () => SpecNames.TimeNamespaceClocks.Where(_ => Maybe(r)).ToDictionary(c => c, _ => new LinuxTimeOffset { Secs = I64(r), Nanosecs = valid ? (uint)r.Next(1_000_000_000) : U32(r) })),
             Devices = Opt(r, () => ListOf(r, 3, () => new LinuxDevice
             {
                 Path = P(), Type = valid ? "c" : E(SpecNames.DeviceTypes), Major = valid ? r.Next(300) : OptV(r, () => I64(r)), Minor = valid ? r.Next(300) : OptV(r, () => I64(r)),
@@ -188,7 +188,7 @@ internal static class RandomSpecs
 
     private static LinuxSeccomp Seccomp(Random r, bool valid, Func<string> s)
     {
-        string E(FrozenSet<string> set) => valid || Maybe(r) ? Pick(r, set) : AnyString(r);
+        string E(IReadOnlySet<string> set) => valid || Maybe(r) ? Pick(r, set) : AnyString(r);
         string errnoAction = Pick(r, SpecNames.SeccompErrnoActions);
         bool listener = Maybe(r);
         return new LinuxSeccomp
