@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization.Metadata;
 using Oci.Runtime.Interop;
 
 namespace Oci.Runtime.Bootstrap;
@@ -49,18 +48,24 @@ internal sealed class BootstrapChannel(int fd) : IDisposable
         return (type, data);
     }
 
-    public void Send<T>(T message, JsonTypeInfo<T> typeInfo) =>
-        Write(BootstrapRecord.Json, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(message, typeInfo));
+    /// <summary>Sends a JSON message (<see cref="Init.InitWire"/>).</summary>
+    public void SendJson(byte[] utf8Json) => Write(BootstrapRecord.Json, utf8Json);
 
-    public T Receive<T>(JsonTypeInfo<T> typeInfo)
+    /// <summary>Receives a JSON message; an error record from the other end becomes an exception.</summary>
+    public byte[] ReceiveJson()
     {
         var (type, data) = Read();
         if (type == BootstrapRecord.Error)
             throw new OciException(System.Text.Encoding.UTF8.GetString(data));
         if (type != BootstrapRecord.Json) throw new OciException($"init protocol: unexpected record {type}");
-        return System.Text.Json.JsonSerializer.Deserialize(data, typeInfo)
-               ?? throw new OciException("init protocol: empty message");
+        return data;
     }
+
+    /// <summary>Sends a message between init and the runtime.</summary>
+    public void Send(Init.InitMessage message) => SendJson(Init.InitWire.Write(message));
+
+    /// <summary>Receives a message between init and the runtime.</summary>
+    public Init.InitMessage ReceiveMessage() => Init.InitWire.ReadMessage(ReceiveJson());
 
     public void Dispose()
     {

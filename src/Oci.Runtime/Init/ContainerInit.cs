@@ -27,7 +27,7 @@ public static class ContainerInit
         InitConfig config;
         try
         {
-            config = channel.Receive(InitJsonContext.Default.InitConfig);
+            config = InitWire.ReadConfig(channel.ReceiveJson());
         }
         catch (Exception e) when (e is OciException or EndOfStreamException)
         {
@@ -37,7 +37,7 @@ public static class ContainerInit
         try
         {
             var executable = Prepare(config, channel);
-            channel.Send(new InitMessage { Type = InitMessage.Ready }, InitJsonContext.Default.InitMessage);
+            channel.Send(new InitMessage { Type = InitMessage.Ready });
             reported = true;
             channel.Dispose();
             if (config.IsExec) return Execute(config, executable);
@@ -64,7 +64,7 @@ public static class ContainerInit
             {
                 try
                 {
-                    channel.Send(new InitMessage { Type = InitMessage.Error, Message = message }, InitJsonContext.Default.InitMessage);
+                    channel.Send(new InitMessage { Type = InitMessage.Error, Message = message });
                 }
                 catch (Exception) { }
             }
@@ -85,8 +85,8 @@ public static class ContainerInit
             if (config.NewMountNamespace) rootfs.Prepare();
             if (spec.Hooks?.Prestart is { Count: > 0 } || spec.Hooks?.CreateRuntime is { Count: > 0 })
             {
-                channel.Send(new InitMessage { Type = InitMessage.Hooks }, InitJsonContext.Default.InitMessage);
-                var reply = channel.Receive(InitJsonContext.Default.InitMessage);
+                channel.Send(new InitMessage { Type = InitMessage.Hooks });
+                var reply = channel.ReceiveMessage();
                 if (reply.Type != InitMessage.Resume) throw new OciException($"init protocol: expected resume, got {reply.Type}");
             }
             HookRunner.Run(spec.Hooks?.CreateContainer, "createContainer", config.HookState);
@@ -113,7 +113,7 @@ public static class ContainerInit
         bool lateSeccomp = process.NoNewPrivileges == true;
         if (config.Seccomp is { } early && !lateSeccomp) Sys.LoadSeccompFilter(early.Filter, early.Flags);
         foreach (var warning in UserProcess.SwitchUser(process))
-            channel.Send(new InitMessage { Type = InitMessage.Warning, Message = warning }, InitJsonContext.Default.InitMessage);
+            channel.Send(new InitMessage { Type = InitMessage.Warning, Message = warning });
         if (process.User.Umask is { } umask) Sys.Umask(umask);
         if (process.NoNewPrivileges == true) Sys.Prctl(Native.PR_SET_NO_NEW_PRIVS, 1);
         return executable;

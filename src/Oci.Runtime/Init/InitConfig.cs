@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Oci.Runtime.Spec;
 
 namespace Oci.Runtime.Init;
@@ -10,38 +8,26 @@ internal sealed class InitConfig
 {
     /// <summary>The container's id.</summary>
     public string ContainerId { get; set; } = "";
-    /// <summary>The validated config.</summary>
-    /// <remarks>On the wire as <see cref="SpecJson"/>, written with the options that loaded config.json: the runtime
-    /// then builds System.Text.Json's metadata for the spec's types once per process, not once per context.</remarks>
-    [JsonIgnore]
+    /// <summary>The config as JSON: config.json as the bundle holds it for create, the stored config for exec.</summary>
+    /// <remarks>Sent as the document's own bytes and read by init with the spec's hand-written reader: building
+    /// System.Text.Json's metadata for the spec's types cost more CPU than the rest of init's work.</remarks>
+    public byte[] SpecJson { get; set; } = "{}"u8.ToArray();
+    /// <summary>For exec: the process to run in place of the config's, as JSON; null for create.</summary>
+    public byte[]? ProcessJson { get; set; }
+
+    /// <summary>The config, with <see cref="ProcessJson"/> in place of its process; read on first use.</summary>
     public RuntimeSpec Spec
     {
-        get => spec ??= specJson.ValueKind == JsonValueKind.Object
-            ? specJson.Deserialize(SpecJsonContext.Relaxed.RuntimeSpec) ?? new()
-            : new();
-        set
+        get
         {
-            spec = value;
-            specJson = default;
-        }
-    }
-
-    /// <summary><see cref="Spec"/> as JSON.</summary>
-    [JsonPropertyName("Spec")]
-    public JsonElement SpecJson
-    {
-        get => specJson.ValueKind != JsonValueKind.Undefined
-            ? specJson
-            : JsonSerializer.SerializeToElement(Spec, SpecJsonContext.Relaxed.RuntimeSpec);
-        set
-        {
-            specJson = value;
-            spec = null;
+            if (spec is not null) return spec;
+            spec = SpecLoader.ParseUnvalidated(SpecJson);
+            if (ProcessJson is not null) spec.Process = SpecLoader.ParseProcess(ProcessJson);
+            return spec;
         }
     }
 
     RuntimeSpec? spec;
-    JsonElement specJson;
 
     /// <summary>Absolute path of the bundle.</summary>
     public string Bundle { get; set; } = "";
@@ -86,11 +72,4 @@ internal sealed class InitMessage
     public string Type { get; set; } = "";
     /// <summary>The error's text.</summary>
     public string? Message { get; set; }
-}
-
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(InitConfig))]
-[JsonSerializable(typeof(InitMessage))]
-internal partial class InitJsonContext : JsonSerializerContext
-{
 }

@@ -27,16 +27,18 @@ public sealed partial class ContainerRuntime
         if (process.Terminal == true && execOptions.ConsoleSocket is null && execOptions.Detach)
             throw new OciException("cannot allocate tty if runc will detach without setting console socket");
 
+        // The container's config, with the exec's process in place of its own: init gets the stored config's text
+        // and the process apart.
+        byte[] storedConfig = record.StoredConfigUtf8();
+        var spec = SpecLoader.ParseUnvalidated(storedConfig);
+        spec.Process = process;
         // The process joins every namespace the container's init is in, whether the config made it or joined it.
         var joins = new List<(NamespaceType, string)>();
         foreach (var type in NamespaceType.All)
         {
-            if (record.Config.Linux?.Namespaces?.Any(n => n.Type == type.Name) != true) continue;
+            if (spec.Linux?.Namespaces?.Any(n => n.Type == type.Name) != true) continue;
             joins.Add((type, $"/proc/{record.InitPid}/ns/{type.ProcName}"));
         }
-        // The container's config, with the exec's process in place of its own.
-        var spec = record.Config;
-        spec.Process = process;
         var seccomp = spec.Linux?.Seccomp is { } filter ? Seccomp.SeccompCompiler.Compile(filter) : null;
         var cgroups = Cgroups(record);
         int consoleSocket = execOptions.ConsoleSocket is { } socketPath ? ConsoleSocket.Connect(socketPath) : -1;
@@ -54,10 +56,11 @@ public sealed partial class ContainerRuntime
                 BeforeNamespaces = pid => cgroups.AddProcess(pid),
             });
             int firstRuntimeFd = 3 + execOptions.PreserveFds;
-            launched.Channel.Send(new InitConfig
+            launched.Channel.SendJson(InitWire.Write(new InitConfig
             {
                 ContainerId = id,
-                Spec = spec,
+                SpecJson = storedConfig,
+                ProcessJson = SpecLoader.SerializeProcess(process),
                 Bundle = record.Bundle,
                 Rootfs = record.Rootfs,
                 IsExec = true,
@@ -66,7 +69,7 @@ public sealed partial class ContainerRuntime
                 FirstRuntimeFd = firstRuntimeFd,
                 ConsoleSocketFd = consoleSocket >= 0 ? firstRuntimeFd + 1 : -1,
                 Seccomp = seccomp,
-            }, InitJsonContext.Default.InitConfig);
+            }));
             AwaitReady(launched, spec, record);
         }
         catch

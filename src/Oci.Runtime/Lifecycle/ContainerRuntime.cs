@@ -37,7 +37,8 @@ public sealed partial class ContainerRuntime
     {
         StateStore.ValidateId(id);
         bundle = Path.GetFullPath(bundle);
-        var spec = SpecLoader.LoadBundle(bundle, out var warnings);
+        byte[] configJson = SpecLoader.ReadBundleConfig(bundle);
+        var spec = SpecLoader.Parse(configJson, out var warnings);
         foreach (var warning in warnings)
             logger.LogWarning("{Path}: {Message}", warning.Path, warning.Message);
         var plan = ContainerPlan.For(spec, bundle, createOptions.ConsoleSocket is not null || createOptions.ConsoleSocketFd >= 0);
@@ -91,17 +92,17 @@ public sealed partial class ContainerRuntime
                 Rootfs = plan.Rootfs,
                 Created = DateTimeOffset.UtcNow,
                 Owner = OwnerName(),
-                Config = spec,
                 CgroupPaths = new Dictionary<string, string>(cgroups.Paths),
                 CgroupLayout = cgroups.Layout,
                 CgroupJoined = [.. cgroups.Joined],
                 CgroupCreatedParents = [.. cgroups.CreatedParents],
             };
+            record.SetConfig(spec, configJson);
             int firstRuntimeFd = 3 + createOptions.PreserveFds;
-            init.Channel.Send(new InitConfig
+            init.Channel.SendJson(InitWire.Write(new InitConfig
             {
                 ContainerId = id,
-                Spec = spec,
+                SpecJson = configJson,
                 Bundle = bundle,
                 Rootfs = plan.Rootfs,
                 NoPivot = createOptions.NoPivot,
@@ -116,7 +117,7 @@ public sealed partial class ContainerRuntime
                 CgroupMountPoints = mounts.Hierarchies.ToDictionary(h => h.ProcKey, h => h.MountPoint),
                 HookState = Describe(record, ContainerStatus.Creating),
                 Seccomp = plan.Seccomp,
-            }, InitJsonContext.Default.InitConfig);
+            }));
             AwaitReady(init, spec, record);
             directory.Save(record);
             if (createOptions.PidFile is { } pidFile) WriteAtomically(pidFile, init.Pid.ToString(CultureInfo.InvariantCulture));
@@ -160,7 +161,7 @@ public sealed partial class ContainerRuntime
             InitMessage message;
             try
             {
-                message = init.Channel.Receive(InitJsonContext.Default.InitMessage);
+                message = init.Channel.ReceiveMessage();
             }
             catch (EndOfStreamException)
             {
@@ -181,7 +182,7 @@ public sealed partial class ContainerRuntime
                     var state = Describe(record, ContainerStatus.Creating);
                     HookRunner.Run(spec.Hooks?.Prestart, "prestart", state);
                     HookRunner.Run(spec.Hooks?.CreateRuntime, "createRuntime", state);
-                    init.Channel.Send(new InitMessage { Type = InitMessage.Resume }, InitJsonContext.Default.InitMessage);
+                    init.Channel.Send(new InitMessage { Type = InitMessage.Resume });
                     break;
                 default:
                     throw new OciException($"init protocol: unexpected message {message.Type}");

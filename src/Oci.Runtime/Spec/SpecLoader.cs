@@ -41,14 +41,18 @@ public static partial class SpecLoader
     /// <summary>Reads, parses and validates <c>config.json</c> of a bundle, returning the validator's warnings too.</summary>
     /// <exception cref="OciException">The file does not exist or cannot be read.</exception>
     /// <exception cref="SpecValidationException">The config is malformed or invalid.</exception>
-    public static RuntimeSpec LoadBundle(string bundleDirectory, out IReadOnlyList<SpecProblem> warnings)
+    public static RuntimeSpec LoadBundle(string bundleDirectory, out IReadOnlyList<SpecProblem> warnings) =>
+        Parse(ReadBundleConfig(bundleDirectory), out warnings);
+
+    /// <summary>Reads the bytes of <c>config.json</c> of the bundle at <paramref name="bundleDirectory"/>.</summary>
+    /// <exception cref="OciException">The file does not exist or cannot be read.</exception>
+    public static byte[] ReadBundleConfig(string bundleDirectory)
     {
         ArgumentNullException.ThrowIfNull(bundleDirectory);
         string path = Path.Combine(bundleDirectory, ConfigFileName);
-        byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            return File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -59,7 +63,6 @@ public static partial class SpecLoader
         {
             throw new OciException($"open {path}: {e.Message}", e);
         }
-        return Parse(bytes, out warnings);
     }
 
     /// <summary>Parses a process document, as <c>exec --process</c> takes (config.md "Process").</summary>
@@ -72,6 +75,13 @@ public static partial class SpecLoader
     {
         ArgumentNullException.ThrowIfNull(spec);
         return JsonSerializer.SerializeToUtf8Bytes(spec, SpecJsonContext.Relaxed.RuntimeSpec);
+    }
+
+    /// <summary>Writes a process document, as <see cref="ParseProcess"/> reads it.</summary>
+    public static byte[] SerializeProcess(Process process)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        return JsonSerializer.SerializeToUtf8Bytes(process, SpecJsonContext.Relaxed.Process);
     }
 
     /// <summary>Parses and validates a state document (runtime.md "State").</summary>

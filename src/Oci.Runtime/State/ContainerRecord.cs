@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Runtime.InteropServices;
 using Oci.Runtime.Spec;
 
 namespace Oci.Runtime.State;
@@ -22,19 +23,25 @@ public sealed class ContainerRecord
     [JsonPropertyName("created")] public DateTimeOffset Created { get; set; }
     /// <summary>The user who created the container.</summary>
     [JsonPropertyName("owner")] public string Owner { get; set; } = "";
-    /// <summary>The config the container was created with. Read from state.json only when first used: building
-    /// System.Text.Json's metadata for the whole spec costs more than the rest of a <c>state</c> command, and most
-    /// commands need no more of the config than <see cref="Annotations"/> and <see cref="Hooks"/>.</summary>
+    /// <summary>The config the container was created with. Read from state.json only when first used: most commands
+    /// need no more of the config than <see cref="Annotations"/> and <see cref="Hooks"/>. Once read (or set), the
+    /// object is the truth: a caller may change it (update changes the resources), and it is what is saved.</summary>
     [JsonIgnore]
     public RuntimeSpec Config
     {
-        get => config ??= configJson.ValueKind == JsonValueKind.Object
-            ? configJson.Deserialize(SpecJsonContext.Relaxed.RuntimeSpec) ?? new()
-            : new();
+        get
+        {
+            if (config is null)
+                config = configJson.ValueKind == JsonValueKind.Object
+                    ? SpecLoader.ParseUnvalidated(JsonMarshal.GetRawUtf8Value(configJson))
+                    : new();
+            configJsonCurrent = false;
+            return config;
+        }
         set
         {
             config = value;
-            configJson = default;
+            configJsonCurrent = false;
         }
     }
 
@@ -42,16 +49,29 @@ public sealed class ContainerRecord
     [JsonPropertyName("config")]
     public JsonElement ConfigJson
     {
-        // Once parsed, the object is the truth: a caller may have changed it (update changes the resources).
-        get => config is null && configJson.ValueKind != JsonValueKind.Undefined
+        get => configJsonCurrent || (config is null && configJson.ValueKind != JsonValueKind.Undefined)
             ? configJson
             : JsonSerializer.SerializeToElement(Config, SpecJsonContext.Relaxed.RuntimeSpec);
         set
         {
             configJson = value;
             config = null;
+            configJsonCurrent = false;
         }
     }
+
+    /// <summary>Sets the config and the JSON it was read from (config.json's own text is stored, not a rewrite of
+    /// it: writing the spec with System.Text.Json would build its metadata for every type of the spec).</summary>
+    public void SetConfig(RuntimeSpec spec, byte[] utf8Json)
+    {
+        configJson = JsonDocument.Parse(utf8Json).RootElement;
+        config = spec;
+        configJsonCurrent = true;
+    }
+
+    /// <summary>The stored config's JSON text, as state.json holds it (not a rewrite of <see cref="Config"/>).</summary>
+    public byte[] StoredConfigUtf8() =>
+        configJson.ValueKind == JsonValueKind.Undefined ? "{}"u8.ToArray() : JsonMarshal.GetRawUtf8Value(configJson).ToArray();
 
     /// <summary>The config's annotations, without reading the rest of it.</summary>
     [JsonIgnore]
@@ -71,6 +91,9 @@ public sealed class ContainerRecord
 
     RuntimeSpec? config;
     JsonElement configJson;
+    /// <summary>Whether <see cref="configJson"/> is known to match <see cref="config"/> (nobody has been handed the
+    /// object since they were set together).</summary>
+    bool configJsonCurrent;
 
     /// <summary>The container's cgroup directories, keyed by hierarchy.</summary>
     [JsonPropertyName("cgroupPaths")] public Dictionary<string, string> CgroupPaths { get; set; } = new();
