@@ -17,7 +17,7 @@ internal static class InitWire
     public static byte[] Write(InitConfig config)
     {
         var buffer = new ArrayBufferWriter<byte>(4096 + config.SpecJson.Length);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = MinimalJsonEncoder.Instance }))
         {
             w.WriteStartObject();
             w.WriteString("containerId"u8, config.ContainerId);
@@ -101,7 +101,7 @@ internal static class InitWire
     public static byte[] Write(InitMessage message)
     {
         var buffer = new ArrayBufferWriter<byte>(128);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = MinimalJsonEncoder.Instance }))
         {
             w.WriteStartObject();
             w.WriteString("type"u8, message.Type);

@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -26,6 +25,6 @@ public partial class SpecJsonContext : JsonSerializerContext
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
         RespectNullableAnnotations = true,
         ReadCommentHandling = JsonCommentHandling.Disallow,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Encoder = MinimalJsonEncoder.Instance,
     });
 }

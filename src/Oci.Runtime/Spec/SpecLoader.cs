@@ -104,7 +104,7 @@ public static partial class SpecLoader
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions
                {
                    Indented = true,
-                   Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+                   Encoder = Oci.Runtime.Spec.MinimalJsonEncoder.Instance,
                }))
         {
             writer.WriteStartObject();

@@ -58,7 +58,7 @@ internal static class ContainerRecordJson
     public static byte[] Serialize(ContainerRecord record)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Spec.MinimalJsonEncoder.Instance }))
         {
             writer.WriteStartObject();
             if (record.Id is not null) writer.WriteString("id"u8, record.Id);

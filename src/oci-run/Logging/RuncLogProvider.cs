@@ -12,7 +12,7 @@ internal sealed class RuncLogProvider(Stream output, bool json, LogLevel minimum
     readonly Lock gate = new();
 
     // Messages quote paths and values; keep them readable ("+", quotes and non-ASCII as they are), as logrus does.
-    static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    static readonly JsonWriterOptions WriterOptions = new() { Encoder = Oci.Runtime.Spec.MinimalJsonEncoder.Instance };
 
     LogLevel Minimum => minimum;
 
