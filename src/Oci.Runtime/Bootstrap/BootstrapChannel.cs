@@ -48,17 +48,74 @@ internal sealed class BootstrapChannel(int fd) : IDisposable
         return (type, data);
     }
 
-    /// <summary>Sends a JSON message (<see cref="Init.InitWire"/>).</summary>
-    public void SendJson(byte[] utf8Json) => Write(BootstrapRecord.Json, utf8Json);
+    /// <summary>Sends a JSON message (<see cref="Init.InitWire"/>), with <paramref name="fds"/> attached.</summary>
+    public void SendJson(byte[] utf8Json, ReadOnlySpan<int> fds = default)
+    {
+        Span<byte> header = stackalloc byte[8];
+        BitConverter.TryWriteBytes(header, (uint)BootstrapRecord.Json);
+        BitConverter.TryWriteBytes(header[4..], (uint)utf8Json.Length);
+        Sys.WriteWithFds(Fd, header, fds);
+        if (utf8Json.Length > 0) Sys.WriteAll(Fd, utf8Json);
+    }
 
     /// <summary>Receives a JSON message; an error record from the other end becomes an exception.</summary>
-    public byte[] ReceiveJson()
+    public byte[] ReceiveJson() => ReceiveJson(out _);
+
+    /// <summary>Receives a JSON message and the descriptors that came with it (close-on-exec).</summary>
+    public byte[] ReceiveJson(out int[] fds)
     {
-        var (type, data) = Read();
+        Span<byte> header = stackalloc byte[8];
+        fds = Sys.ReadExactlyWithFds(Fd, header, MaxFds);
+        var type = (BootstrapRecord)BitConverter.ToUInt32(header);
+        int length = (int)BitConverter.ToUInt32(header[4..]);
+        if (length is < 0 or > MaxRecord) throw new OciException($"init protocol: record of {length} bytes");
+        var data = new byte[length];
+        Sys.ReadExactly(Fd, data);
         if (type == BootstrapRecord.Error)
             throw new OciException(System.Text.Encoding.UTF8.GetString(data));
         if (type != BootstrapRecord.Json) throw new OciException($"init protocol: unexpected record {type}");
         return data;
+    }
+
+    /// <summary>The most descriptors a message carries (the exec fifo and the console socket).</summary>
+    const int MaxFds = 4;
+
+    /// <summary>Sends init its config, with the descriptors it names.</summary>
+    public void Send(Init.InitConfig config)
+    {
+        var (json, fds) = Init.InitWire.Write(config);
+        SendJson(json, fds);
+    }
+
+    /// <summary>Receives init's config. The descriptors that came with it are moved above its
+    /// <see cref="Init.InitConfig.FirstRuntimeFd"/>: below it are the caller's descriptors that pass to the container
+    /// (<c>--preserve-fds</c>), and a received descriptor must not stay among them when one of those was not open.</summary>
+    public Init.InitConfig ReceiveConfig()
+    {
+        var json = ReceiveJson(out var received);
+        Init.InitConfig config;
+        try
+        {
+            config = Init.InitWire.ReadConfig(json, received);
+        }
+        catch
+        {
+            foreach (int fd in received) Sys.Close(fd);
+            throw;
+        }
+        foreach (int fd in received)
+            if (fd != config.ExecFifoFd && fd != config.ConsoleSocketFd) Sys.Close(fd);
+        config.ExecFifoFd = MoveAbove(config.ExecFifoFd, config.FirstRuntimeFd);
+        config.ConsoleSocketFd = MoveAbove(config.ConsoleSocketFd, config.FirstRuntimeFd);
+        return config;
+    }
+
+    static int MoveAbove(int fd, int floor)
+    {
+        if (fd < 0 || fd > floor) return fd;
+        int moved = Sys.DupCloexec(fd, floor + 1);
+        Sys.Close(fd);
+        return moved;
     }
 
     /// <summary>Sends a message between init and the runtime.</summary>

@@ -8,14 +8,6 @@ namespace Oci.Runtime.Bootstrap;
 /// <summary>What the bootstrap of a new init must do.</summary>
 internal sealed class LaunchRequest
 {
-    /// <summary>The executable that links bootstrap.c and runs <c>init</c>.</summary>
-    public required string InitBinary { get; init; }
-    /// <summary>Its argv.</summary>
-    public required IReadOnlyList<string> Arguments { get; init; }
-    /// <summary>How many of the caller's descriptors after stdio pass to the container (<c>--preserve-fds</c>).</summary>
-    public int PreserveFds { get; init; }
-    /// <summary>Descriptors handed to init, placed right after the bootstrap socket in this order.</summary>
-    public IReadOnlyList<int> ExtraFds { get; init; } = [];
     /// <summary>Namespaces to create.</summary>
     public uint CloneFlags { get; init; }
     /// <summary>Namespaces to join, in <see cref="NamespaceType.All"/> order.</summary>
@@ -37,24 +29,77 @@ internal sealed class LaunchRequest
 /// <summary>A started init: its pid in the runtime's PID namespace and the channel to its managed half.</summary>
 internal sealed record LaunchedInit(int Pid, BootstrapChannel Channel);
 
+/// <summary>
+/// A bootstrap started ahead of the decisions about it: it waits in bootstrap.c's constructor for its message while
+/// the runtime reads the config and prepares the container, so that executing the binary and loading it overlap
+/// with that work. Disposing it before <see cref="InitLauncher.Launch"/> took it over ends it.
+/// </summary>
+internal sealed class PendingBootstrap : IDisposable
+{
+    internal PendingBootstrap(int pid, BootstrapChannel channel)
+    {
+        Pid = pid;
+        Channel = channel;
+    }
+
+    /// <summary>The bootstrap's pid.</summary>
+    public int Pid { get; private set; }
+    /// <summary>The runtime's end of the bootstrap socket.</summary>
+    public BootstrapChannel Channel { get; }
+    /// <summary>Whether <see cref="InitLauncher.Launch"/> has taken it over.</summary>
+    internal bool Launched { get; set; }
+
+    /// <summary>Ends a bootstrap that was not launched: it reads end-of-file and exits; it is killed anyway in case
+    /// it is still being executed.</summary>
+    public void Dispose()
+    {
+        if (Launched || Pid <= 0) return;
+        Channel.Dispose();
+        Sys.Kill(Pid, 9);
+        Sys.WaitPid(Pid);
+        Pid = -1;
+    }
+}
+
 /// <summary>Starts <c>init</c> and drives the C bootstrap (bootstrap.c) through the namespaces.</summary>
 internal static class InitLauncher
 {
     /// <summary>The variable that tells bootstrap.c which descriptor is the bootstrap socket.</summary>
     public const string BootstrapFdVariable = "_OCI_RUN_BOOTSTRAP_FD";
 
-    public static LaunchedInit Launch(LaunchRequest request)
+    /// <summary>Executes <paramref name="initBinary"/> (through a read-only view of it) as a bootstrap that waits for
+    /// its message. The caller's descriptors 3 to 3 + <paramref name="preserveFds"/> - 1 are inherited at the same
+    /// numbers (<c>--preserve-fds</c>); the bootstrap socket follows them.</summary>
+    public static PendingBootstrap Start(string initBinary, IReadOnlyList<string> arguments, int preserveFds)
     {
         var (runtimeEnd, initEnd) = Sys.SocketPair();
         var channel = new BootstrapChannel(runtimeEnd);
-        int bootstrapPid = -1, initPid = -1;
         try
         {
-            bootstrapPid = Spawn(request, initEnd);
+            int pid = Spawn(initBinary, arguments, preserveFds, initEnd);
+            return new PendingBootstrap(pid, channel);
+        }
+        catch
+        {
+            channel.Dispose();
+            throw;
+        }
+        finally
+        {
             // Only the bootstrap and init hold the other end from here: if they die before they answer (killed by
             // the OOM killer under a small memory limit), reading the channel sees end-of-file instead of hanging.
             Sys.Close(initEnd);
-            initEnd = -1;
+        }
+    }
+
+    /// <summary>Tells a started bootstrap what to do and waits until it has forked init in the namespaces.</summary>
+    public static LaunchedInit Launch(PendingBootstrap bootstrap, LaunchRequest request)
+    {
+        var channel = bootstrap.Channel;
+        int bootstrapPid = bootstrap.Pid, initPid = -1;
+        bootstrap.Launched = true;
+        try
+        {
             // The bootstrap forks init only after reading its message: init inherits this affinity.
             if (request.InitialCpus is { Count: > 0 } cpus) Sys.SchedSetaffinity(bootstrapPid, cpus);
             request.BeforeNamespaces?.Invoke(bootstrapPid);
@@ -76,32 +121,23 @@ internal static class InitLauncher
             channel.Dispose();
             throw;
         }
-        finally
-        {
-            Sys.Close(initEnd);
-        }
     }
 
-    static int Spawn(LaunchRequest request, int initEnd)
+    static int Spawn(string initBinary, IReadOnlyList<string> arguments, int preserveFds, int initEnd)
     {
-        int bootstrapFd = 3 + request.PreserveFds;
-        // Copy every descriptor we hand over above any target number first, so that one dup2 cannot overwrite the
-        // source of the next.
-        int highest = bootstrapFd + request.ExtraFds.Count + 1;
-        var copies = new List<int>();
-        int binary = -1;
+        int bootstrapFd = 3 + preserveFds;
+        int copy = -1, binary = -1;
         try
         {
-            copies.Add(Sys.DupCloexec(initEnd, highest));
-            foreach (var fd in request.ExtraFds) copies.Add(Sys.DupCloexec(fd, highest));
-            var placement = copies.Select((fd, i) => (fd, bootstrapFd + i)).ToList();
-            binary = SealedBinary.Open(request.InitBinary);
+            // Above the target number first, so that the dup2 cannot overwrite a preserved descriptor it reads.
+            copy = Sys.DupCloexec(initEnd, bootstrapFd + 1);
+            binary = SealedBinary.Open(initBinary);
             string[] environment = [$"{BootstrapFdVariable}={bootstrapFd}", .. InitEnvironment];
-            return Sys.Spawn($"/proc/self/fd/{binary}", request.Arguments, environment, placement);
+            return Sys.Spawn($"/proc/self/fd/{binary}", arguments, environment, [(copy, bootstrapFd)]);
         }
         finally
         {
-            foreach (var fd in copies) Sys.Close(fd);
+            Sys.Close(copy);
             Sys.Close(binary);
         }
     }

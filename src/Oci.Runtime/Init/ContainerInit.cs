@@ -27,7 +27,7 @@ public static class ContainerInit
         InitConfig config;
         try
         {
-            config = InitWire.ReadConfig(channel.ReceiveJson());
+            config = channel.ReceiveConfig();
         }
         catch (Exception e) when (e is OciException or EndOfStreamException)
         {

@@ -13,9 +13,18 @@ namespace Oci.Runtime.Init;
 /// </summary>
 internal static class InitWire
 {
-    /// <summary>Writes a config for init.</summary>
-    public static byte[] Write(InitConfig config)
+    /// <summary>Writes a config for init, and lists the descriptors to send with it: <see cref="InitConfig.ExecFifoFd"/>
+    /// and <see cref="InitConfig.ConsoleSocketFd"/> are the sender's descriptors, written as their index in that
+    /// list.</summary>
+    public static (byte[] Json, int[] Fds) Write(InitConfig config)
     {
+        var fds = new List<int>();
+        int Attach(int fd)
+        {
+            if (fd < 0) return -1;
+            fds.Add(fd);
+            return fds.Count - 1;
+        }
         var buffer = new ArrayBufferWriter<byte>(4096 + config.SpecJson.Length);
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = MinimalJsonEncoder.Instance }))
         {
@@ -37,8 +46,8 @@ internal static class InitWire
             w.WriteBoolean("newUtsNamespace"u8, config.NewUtsNamespace);
             w.WriteBoolean("newCgroupNamespace"u8, config.NewCgroupNamespace);
             w.WriteNumber("firstRuntimeFd"u8, config.FirstRuntimeFd);
-            w.WriteNumber("execFifoFd"u8, config.ExecFifoFd);
-            w.WriteNumber("consoleSocketFd"u8, config.ConsoleSocketFd);
+            w.WriteNumber("execFifoFd"u8, Attach(config.ExecFifoFd));
+            w.WriteNumber("consoleSocketFd"u8, Attach(config.ConsoleSocketFd));
             WriteMap(w, "cgroupPaths"u8, config.CgroupPaths);
             WriteMap(w, "cgroupMountPoints"u8, config.CgroupMountPoints);
             if (config.Seccomp is { } seccomp)
@@ -52,20 +61,29 @@ internal static class InitWire
             w.WriteRawValue(SpecLoader.SerializeState(config.HookState), skipInputValidation: true);
             w.WriteEndObject();
         }
-        return buffer.WrittenSpan.ToArray();
+        return (buffer.WrittenSpan.ToArray(), [.. fds]);
     }
 
-    /// <summary>Reads a config written by <see cref="Write(InitConfig)"/>.</summary>
-    public static InitConfig ReadConfig(ReadOnlySpan<byte> utf8Json)
+    /// <summary>Reads a config written by <see cref="Write(InitConfig)"/>; <paramref name="fds"/> are the descriptors
+    /// that came with it, which become its <see cref="InitConfig.ExecFifoFd"/> and
+    /// <see cref="InitConfig.ConsoleSocketFd"/>.</summary>
+    public static InitConfig ReadConfig(ReadOnlySpan<byte> utf8Json, IReadOnlyList<int> fds)
     {
+        InitConfig config;
         try
         {
-            return ReadConfigUnchecked(utf8Json);
+            config = ReadConfigUnchecked(utf8Json);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
             throw Protocol(e.Message);
         }
+        int Resolve(int index) => index < 0 ? -1
+            : index < fds.Count ? fds[index]
+            : throw Protocol($"descriptor {index} of {fds.Count} was not sent");
+        config.ExecFifoFd = Resolve(config.ExecFifoFd);
+        config.ConsoleSocketFd = Resolve(config.ConsoleSocketFd);
+        return config;
     }
 
     static InitConfig ReadConfigUnchecked(ReadOnlySpan<byte> utf8Json)

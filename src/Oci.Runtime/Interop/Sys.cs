@@ -287,6 +287,62 @@ internal static unsafe class Sys
         Check(ioctl(fd, TIOCSWINSZ, size), "TIOCSWINSZ");
     }
 
+    /// <summary>Writes <paramref name="data"/> (at least one byte) to a unix stream socket with
+    /// <paramref name="fds"/> attached to its first byte (SCM_RIGHTS).</summary>
+    public static void WriteWithFds(int socket, ReadOnlySpan<byte> data, ReadOnlySpan<int> fds)
+    {
+        if (fds.Length == 0)
+        {
+            WriteAll(socket, data);
+            return;
+        }
+        int controlLength = CmsgSpace(fds.Length);
+        byte* control = stackalloc byte[controlLength];
+        new Span<byte>(control, controlLength).Clear();
+        var header = (cmsghdr*)control;
+        header->cmsg_len = (uint)(16 + 4 * fds.Length);
+        header->cmsg_level = SOL_SOCKET;
+        header->cmsg_type = SCM_RIGHTS;
+        fds.CopyTo(new Span<int>(control + 16, fds.Length));
+        long n;
+        fixed (byte* b = data)
+        {
+            var iov = new iovec { iov_base = b, iov_len = data.Length };
+            var message = new msghdr { msg_iov = &iov, msg_iovlen = 1, msg_control = control, msg_controllen = controlLength };
+            do n = sendmsg(socket, &message, 0);
+            while (n < 0 && Marshal.GetLastPInvokeError() == EINTR);
+        }
+        Check((int)Math.Min(n, 0), "sendmsg");
+        WriteAll(socket, data[(int)n..]);
+    }
+
+    /// <summary>Reads exactly <paramref name="buffer"/>'s length from a unix stream socket and returns the
+    /// descriptors that came with it (close-on-exec), at most <paramref name="maxFds"/>.</summary>
+    public static int[] ReadExactlyWithFds(int socket, Span<byte> buffer, int maxFds)
+    {
+        int controlLength = CmsgSpace(maxFds);
+        byte* control = stackalloc byte[controlLength];
+        long n;
+        var received = new List<int>();
+        fixed (byte* b = buffer)
+        {
+            var iov = new iovec { iov_base = b, iov_len = buffer.Length };
+            var message = new msghdr { msg_iov = &iov, msg_iovlen = 1, msg_control = control, msg_controllen = controlLength };
+            do n = recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
+            while (n < 0 && Marshal.GetLastPInvokeError() == EINTR);
+            Check((int)Math.Min(n, 0), "recvmsg");
+            var header = (cmsghdr*)control;
+            if (message.msg_controllen >= 16 && header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS)
+                for (int i = 0; i < ((int)header->cmsg_len - 16) / 4; i++) received.Add(((int*)(control + 16))[i]);
+        }
+        if (n == 0 && buffer.Length > 0) throw new EndOfStreamException($"fd {socket} closed");
+        ReadExactly(socket, buffer[(int)n..]);
+        return [.. received];
+    }
+
+    /// <summary>CMSG_SPACE for <paramref name="count"/> descriptors (a 16-byte header, ints padded to 8 bytes).</summary>
+    static int CmsgSpace(int count) => 16 + ((4 * count + 7) & ~7);
+
     /// <summary>Receives a descriptor sent with SCM_RIGHTS; -1 when none is waiting (the socket is read without
     /// blocking).</summary>
     public static int TryReceiveFd(int socket)

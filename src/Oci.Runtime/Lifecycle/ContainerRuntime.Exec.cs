@@ -15,6 +15,8 @@ public sealed partial class ContainerRuntime
     /// waited for. Returns its exit status, 128+N when killed by signal N.</summary>
     public int Exec(string id, Process process, ExecOptions execOptions)
     {
+        // Started ahead, as in Create: it loads while the record and the config are read.
+        using var bootstrap = InitLauncher.Start(options.InitBinary, options.InitArguments, execOptions.PreserveFds);
         ContainerRecord record;
         using (var directory = store.Open(id))
         {
@@ -46,17 +48,13 @@ public sealed partial class ContainerRuntime
         try
         {
             Sys.BecomeChildSubreaper();
-            launched = InitLauncher.Launch(new LaunchRequest
+            launched = InitLauncher.Launch(bootstrap, new LaunchRequest
             {
-                InitBinary = options.InitBinary,
-                Arguments = options.InitArguments,
-                PreserveFds = execOptions.PreserveFds,
-                ExtraFds = consoleSocket >= 0 ? [consoleSocket] : [],
                 Joins = joins,
                 BeforeNamespaces = pid => cgroups.AddProcess(pid),
             });
             int firstRuntimeFd = 3 + execOptions.PreserveFds;
-            launched.Channel.SendJson(InitWire.Write(new InitConfig
+            launched.Channel.Send(new InitConfig
             {
                 ContainerId = id,
                 SpecJson = storedConfig,
@@ -67,9 +65,9 @@ public sealed partial class ContainerRuntime
                 NewUtsNamespace = joins.Any(j => j.Item1.Name == "uts"),
                 NewUserNamespace = joins.Any(j => j.Item1.Name == "user"),
                 FirstRuntimeFd = firstRuntimeFd,
-                ConsoleSocketFd = consoleSocket >= 0 ? firstRuntimeFd + 1 : -1,
+                ConsoleSocketFd = consoleSocket,
                 Seccomp = seccomp,
-            }));
+            });
             AwaitReady(launched, spec, record);
         }
         catch

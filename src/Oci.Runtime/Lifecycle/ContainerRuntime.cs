@@ -37,6 +37,10 @@ public sealed partial class ContainerRuntime
     {
         StateStore.ValidateId(id);
         bundle = Path.GetFullPath(bundle);
+        // Executing init's binary and loading it take as long as reading the config and preparing the container:
+        // on a machine with more than one CPU they happen side by side. The bootstrap waits for its message and
+        // ends if this method fails before sending it.
+        using var bootstrap = InitLauncher.Start(options.InitBinary, options.InitArguments, createOptions.PreserveFds);
         byte[] configJson = SpecLoader.ReadBundleConfig(bundle);
         var spec = SpecLoader.Parse(configJson, out var warnings);
         foreach (var warning in warnings)
@@ -65,15 +69,9 @@ public sealed partial class ContainerRuntime
             if (createOptions.ConsoleSocket is { } socketPath) consoleSocket = ConsoleSocket.Connect(socketPath);
             else if (createOptions.ConsoleSocketFd >= 0) consoleSocket = Sys.DupCloexec(createOptions.ConsoleSocketFd, 3);
 
-            var extraFds = new List<int> { fifo };
-            if (consoleSocket >= 0) extraFds.Add(consoleSocket);
             var cgroupManager = cgroups;
-            init = InitLauncher.Launch(new LaunchRequest
+            init = InitLauncher.Launch(bootstrap, new LaunchRequest
             {
-                InitBinary = options.InitBinary,
-                Arguments = options.InitArguments,
-                PreserveFds = createOptions.PreserveFds,
-                ExtraFds = extraFds,
                 CloneFlags = plan.CloneFlags,
                 Joins = plan.Joins,
                 TimeOffsets = plan.TimeOffsets,
@@ -99,7 +97,7 @@ public sealed partial class ContainerRuntime
             };
             record.SetConfig(spec, configJson);
             int firstRuntimeFd = 3 + createOptions.PreserveFds;
-            init.Channel.SendJson(InitWire.Write(new InitConfig
+            init.Channel.Send(new InitConfig
             {
                 ContainerId = id,
                 SpecJson = configJson,
@@ -111,13 +109,13 @@ public sealed partial class ContainerRuntime
                 NewUtsNamespace = plan.Creates("uts") || plan.Joins.Any(j => j.Type.Name == "uts"),
                 NewCgroupNamespace = plan.Creates("cgroup"),
                 FirstRuntimeFd = firstRuntimeFd,
-                ExecFifoFd = firstRuntimeFd + 1,
-                ConsoleSocketFd = consoleSocket >= 0 ? firstRuntimeFd + 2 : -1,
+                ExecFifoFd = fifo,
+                ConsoleSocketFd = consoleSocket,
                 CgroupPaths = record.CgroupPaths,
                 CgroupMountPoints = mounts.Hierarchies.ToDictionary(h => h.ProcKey, h => h.MountPoint),
                 HookState = Describe(record, ContainerStatus.Creating),
                 Seccomp = plan.Seccomp,
-            }));
+            });
             AwaitReady(init, spec, record);
             directory.Save(record);
             if (createOptions.PidFile is { } pidFile) WriteAtomically(pidFile, init.Pid.ToString(CultureInfo.InvariantCulture));
