@@ -71,17 +71,20 @@ public static partial class SpecLoader
         Deserialize(utf8Json, SpecJsonContext.Relaxed.Process);
 
     /// <summary>Writes a config as indented UTF-8 JSON; properties that are null are left out.</summary>
+    /// <remarks>By hand (<see cref="SpecWriter"/>), in the serializer's form: building the serializer's metadata for
+    /// the spec's types cost more CPU than the rest of a command.</remarks>
     public static byte[] Serialize(RuntimeSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return JsonSerializer.SerializeToUtf8Bytes(spec, SpecJsonContext.Relaxed.RuntimeSpec);
+        return SpecWriter.ToUtf8(spec);
     }
 
     /// <summary>Writes a process document, as <see cref="ParseProcess"/> reads it.</summary>
+    /// <remarks>By hand (<see cref="SpecWriter"/>), in the serializer's form.</remarks>
     public static byte[] SerializeProcess(Process process)
     {
         ArgumentNullException.ThrowIfNull(process);
-        return JsonSerializer.SerializeToUtf8Bytes(process, SpecJsonContext.Relaxed.Process);
+        return SpecWriter.ToUtf8(process);
     }
 
     /// <summary>Parses and validates a state document (runtime.md "State").</summary>
@@ -147,10 +150,11 @@ public static partial class SpecLoader
     }
 
     /// <summary>Writes a features document as indented UTF-8 JSON.</summary>
+    /// <remarks>By hand (<see cref="SpecWriter"/>), in the serializer's form.</remarks>
     public static byte[] SerializeFeatures(Features features)
     {
         ArgumentNullException.ThrowIfNull(features);
-        return JsonSerializer.SerializeToUtf8Bytes(features, SpecJsonContext.Relaxed.Features);
+        return SpecWriter.ToUtf8(features);
     }
 
     private static T Deserialize<T>(ReadOnlySpan<byte> utf8Json, JsonTypeInfo<T> typeInfo) where T : class

@@ -45,13 +45,16 @@ public sealed class ContainerRecord
         }
     }
 
-    /// <summary><see cref="Config"/> as it is stored in state.json.</summary>
+    /// <summary><see cref="Config"/> as it is stored in state.json. A config that was handed out (and may have
+    /// changed, as update changes its resources) is written again, by hand with <see cref="SpecWriter"/> in the form
+    /// the serializer gave, not with the serializer, whose metadata for the spec's types cost more CPU than the rest
+    /// of the command.</summary>
     [JsonPropertyName("config")]
     public JsonElement ConfigJson
     {
         get => configJsonCurrent || (config is null && configJson.ValueKind != JsonValueKind.Undefined)
             ? configJson
-            : JsonSerializer.SerializeToElement(Config, SpecJsonContext.Relaxed.RuntimeSpec);
+            : JsonDocument.Parse(SpecWriter.ToUtf8(Config, indented: false)).RootElement;
         set
         {
             configJson = value;
