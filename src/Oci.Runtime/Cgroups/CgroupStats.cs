@@ -25,6 +25,7 @@ public sealed class CgroupStats
     [JsonPropertyName("blkio")] public BlkioStats Blkio { get; set; } = new();
     [JsonPropertyName("hugetlb")] public SortedDictionary<string, HugetlbStats> Hugetlb { get; set; } = new(StringComparer.Ordinal);
     [JsonPropertyName("intel_rdt")] public IntelRdtStats IntelRdt { get; set; } = new();
+    /// <summary>Always null, as in runc's events for a container (CgroupEventJson writes null).</summary>
     [JsonPropertyName("network_interfaces")] public List<object>? NetworkInterfaces { get; set; }
 }
 
@@ -114,13 +115,6 @@ public sealed class HugetlbStats
 }
 
 #pragma warning restore CS1591
-
-/// <summary>Source-generated JSON for events.</summary>
-[JsonSerializable(typeof(ContainerEvent))]
-[JsonSerializable(typeof(List<int>))]
-public sealed partial class CgroupJsonContext : JsonSerializerContext
-{
-}
 
 /// <summary>Reads <see cref="CgroupStats"/> from the container's cgroups on each layout, as runc's fs and fs2
 /// GetStats do.</summary>

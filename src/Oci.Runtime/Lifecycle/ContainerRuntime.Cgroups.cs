@@ -143,10 +143,8 @@ public sealed partial class ContainerRuntime
     }
 
     /// <summary>An event as the JSON line runc prints.</summary>
-    public static string EventJson(ContainerEvent e) =>
-        System.Text.Json.JsonSerializer.Serialize(e, CgroupJsonContext.Default.ContainerEvent);
+    public static string EventJson(ContainerEvent e) => CgroupEventJson.Event(e);
 
     /// <summary>Pids as the JSON array runc's <c>ps --format json</c> prints.</summary>
-    public static string PidsJson(IReadOnlyList<int> pids) =>
-        System.Text.Json.JsonSerializer.Serialize(pids.ToList(), CgroupJsonContext.Default.ListInt32);
+    public static string PidsJson(IReadOnlyList<int> pids) => CgroupEventJson.Pids(pids);
 }
