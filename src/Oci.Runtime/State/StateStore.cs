@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Oci.Runtime.Interop;
 
 namespace Oci.Runtime.State;
@@ -9,7 +8,7 @@ namespace Oci.Runtime.State;
 /// container is created but not started, the exec fifo. Commands on one container are serialised by an exclusive
 /// flock on its directory; commands on different containers never wait for each other.
 /// </summary>
-public sealed partial class StateStore
+public sealed class StateStore
 {
     /// <summary>The state file's name inside a container's directory.</summary>
     public const string StateFileName = "state.json";
@@ -22,15 +21,15 @@ public sealed partial class StateStore
     /// <summary>Uses <paramref name="root"/> as the root directory; it is made on first use.</summary>
     public StateStore(string root) => Root = Path.GetFullPath(root);
 
-    [GeneratedRegex(@"^[\w+\-\.]+$")]
-    private static partial Regex IdPattern();
-
-    /// <summary>Checks a container id as runc does.</summary>
+    /// <summary>Checks a container id as runc does: ASCII letters, digits and <c>_ + - .</c> (Go's <c>\w</c> is
+    /// ASCII-only), and neither <c>.</c> nor <c>..</c>.</summary>
     public static void ValidateId(string id)
     {
         if (id.Length == 0) throw new OciException("container id cannot be empty");
-        if (!IdPattern().IsMatch(id) || id is "." or "..")
-            throw new OciException($"invalid container id format: {id}");
+        foreach (char c in id)
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '+' or '-' or '.'))
+                throw new OciException($"invalid container id format: {id}");
+        if (id is "." or "..") throw new OciException($"invalid container id format: {id}");
     }
 
     /// <summary>Makes the directory of a new container and locks it.</summary>

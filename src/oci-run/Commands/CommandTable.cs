@@ -7,17 +7,29 @@ namespace Oci.Cli.Commands;
 /// <summary>Every command, by name.</summary>
 internal static class CommandTable
 {
-    static readonly Command[] Commands =
-    [
-        new CreateCommand(), new RunCommand(), new StartCommand(), new StateCommand(), new KillCommand(),
-        new DeleteCommand(), new ExecCommand(), new ListCommand(), new SpecCommand(), new FeaturesCommand(),
-        new UpdateCommand(), new PauseCommand(), new ResumeCommand(), new PsCommand(), new EventsCommand(),
-    ];
-
-    public static int Run(string name, string[] args, ContainerRuntime runtime, ILogger? logger)
+    // Only the command that runs is made: each builds its flag set, and every command is a process of its own.
+    static Command? Find(string name) => name switch
     {
-        foreach (var command in Commands)
-            if (command.Name == name) return command.Run(args, runtime, logger);
-        throw new UsageException($"No help topic for '{name}'");
-    }
+        "create" => new CreateCommand(),
+        "run" => new RunCommand(),
+        "start" => new StartCommand(),
+        "state" => new StateCommand(),
+        "kill" => new KillCommand(),
+        "delete" => new DeleteCommand(),
+        "exec" => new ExecCommand(),
+        "list" => new ListCommand(),
+        "spec" => new SpecCommand(),
+        "features" => new FeaturesCommand(),
+        "update" => new UpdateCommand(),
+        "pause" => new PauseCommand(),
+        "resume" => new ResumeCommand(),
+        "ps" => new PsCommand(),
+        "events" => new EventsCommand(),
+        _ => null,
+    };
+
+    public static int Run(string name, string[] args, ContainerRuntime runtime, ILogger? logger) =>
+        Find(name) is { } command
+            ? command.Run(args, runtime, logger)
+            : throw new UsageException($"No help topic for '{name}'");
 }
