@@ -101,16 +101,17 @@ public static partial class ResourceUpdate
     ];
 
     /// <summary>A <c>--resources</c> document (a LinuxResources object; absent fields stay unchanged).</summary>
+    /// <exception cref="OciException">The document is malformed, null, or a value has the wrong type; the message
+    /// names the value's path.</exception>
     public static LinuxResources Parse(ReadOnlySpan<byte> utf8Json)
     {
         try
         {
-            return System.Text.Json.JsonSerializer.Deserialize(utf8Json, SpecJsonContext.Default.LinuxResources)
-                   ?? throw new OciException("--resources: null is not a resources object");
+            return SpecReader.ReadResources(utf8Json);
         }
-        catch (System.Text.Json.JsonException e)
+        catch (SpecValidationException e)
         {
-            throw new OciException($"--resources: decoding {e.Path}: {e.Message}", e);
+            throw new OciException($"--resources: {e.Message}", e);
         }
     }
 

@@ -81,7 +81,7 @@ public sealed class ContainerRecord
     public Dictionary<string, string>? Annotations =>
         config is not null ? config.Annotations
         : configJson.ValueKind == JsonValueKind.Object && configJson.TryGetProperty("annotations", out var a)
-            ? a.Deserialize(SpecJsonContext.Relaxed.DictionaryStringString)
+            ? SpecReader.ReadAnnotations(JsonMarshal.GetRawUtf8Value(a))
             : null;
 
     /// <summary>The config's hooks, without reading the rest of it.</summary>
@@ -89,7 +89,7 @@ public sealed class ContainerRecord
     public Hooks? Hooks =>
         config is not null ? config.Hooks
         : configJson.ValueKind == JsonValueKind.Object && configJson.TryGetProperty("hooks", out var h)
-            ? h.Deserialize(SpecJsonContext.Relaxed.Hooks)
+            ? SpecReader.ReadHooks(JsonMarshal.GetRawUtf8Value(h))
             : null;
 
     RuntimeSpec? config;
