@@ -552,3 +552,49 @@ public class SpecReaderDifferentialTests
         }
     }
 }
+
+/// <summary>The parts of a stored config that commands read without the rest (state.json's <c>config</c>, the
+/// init's spec) come out as the serializer made them.</summary>
+public class StoredConfigReadingTests
+{
+    private static JsonElement Element(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
+    private static string Written<T>(T value, JsonTypeInfo<T> info) => Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(value, info));
+
+    [Fact]
+    public void ARecordReadsItsConfigAnnotationsAndHooksAsTheSerializerDid()
+    {
+        JsonElement config = Element(SpecDocuments.ValidLinuxConfig);
+        var record = new Oci.Runtime.State.ContainerRecord { ConfigJson = config };
+        Assert.Equal(Written(config.GetProperty("annotations").Deserialize(SpecJsonContext.Relaxed.DictionaryStringString)!, SpecJsonContext.Relaxed.DictionaryStringString),
+            Written(record.Annotations!, SpecJsonContext.Relaxed.DictionaryStringString));
+        Assert.Equal(Written(config.GetProperty("hooks").Deserialize(SpecJsonContext.Relaxed.Hooks)!, SpecJsonContext.Relaxed.Hooks),
+            Written(record.Hooks!, SpecJsonContext.Relaxed.Hooks));
+        Assert.Equal(Written(config.Deserialize(SpecJsonContext.Relaxed.RuntimeSpec)!, SpecJsonContext.Relaxed.RuntimeSpec),
+            Written(record.Config, SpecJsonContext.Relaxed.RuntimeSpec));
+    }
+
+    [Fact]
+    public void AbsentOrNullPartsReadAsNull()
+    {
+        var record = new Oci.Runtime.State.ContainerRecord { ConfigJson = Element("""{"ociVersion":"1.3.0","annotations":null}""") };
+        Assert.Null(record.Annotations);
+        Assert.Null(record.Hooks);
+        Assert.Equal("1.3.0", record.Config.OciVersion);
+    }
+
+    [Fact]
+    public void TheInitReadsItsSpecAndProcessAsTheSerializerDid()
+    {
+        byte[] config = Encoding.UTF8.GetBytes(SpecDocuments.ValidLinuxConfig);
+        byte[] process = Encoding.UTF8.GetBytes("""{ "cwd": "/tmp", "args": ["ls"], "user": { "uid": 7 }, "future": [1] }""");
+        var init = new Oci.Runtime.Init.InitConfig { SpecJson = config, ProcessJson = process };
+        RuntimeSpec expected = JsonSerializer.Deserialize(config, SpecJsonContext.Relaxed.RuntimeSpec)!;
+        expected.Process = JsonSerializer.Deserialize(process, SpecJsonContext.Relaxed.Process);
+        Assert.Equal(Written(expected, SpecJsonContext.Relaxed.RuntimeSpec), Written(init.Spec, SpecJsonContext.Relaxed.RuntimeSpec));
+    }
+}
