@@ -111,6 +111,9 @@ internal static partial class SpecReader
             return extensions;
         }
 
+        /// <summary>Passes over the current value, as the serializer passes over a property it ignores.</summary>
+        public void Skip() => Reader.Skip();
+
         /// <summary>After a property's value.</summary>
         public readonly void EndProperty() => path.Pop();
 

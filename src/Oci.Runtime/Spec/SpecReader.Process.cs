@@ -27,6 +27,8 @@ internal static partial class SpecReader
             else if (c.Property("ioPriority")) process.IOPriority = ReadIOPriority(ref c);
             else if (c.Property("scheduler")) process.Scheduler = ReadScheduler(ref c);
             else if (c.Property("execCPUAffinity")) process.ExecCpuAffinity = ReadCpuAffinity(ref c);
+            // The [JsonIgnore] property keeps its CLR name in the serializer's table: its value is skipped, not kept.
+            else if (c.Property("User")) c.Skip();
             else process.Extensions = c.Unknown(process.Extensions);
             c.EndProperty();
         }

@@ -157,6 +157,91 @@ public class SpecReaderDifferentialTests
             AssertSameEverywhere(SpecLoader.Serialize(spec));
         });
 
+    /// <summary>A document with every property of every model type, built from the serializer's metadata (so a
+    /// property added to the model is in it): read the same, and none of it lands in <c>Extensions</c> (where a
+    /// property the reader missed would go, and be written back in the same place when it is the type's last).</summary>
+    [Fact]
+    public void EveryPropertyOfTheModelIsRead()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            WriteSample(writer, typeof(RuntimeSpec));
+        byte[] json = buffer.WrittenSpan.ToArray();
+        AssertSameEverywhere(json);
+        RuntimeSpec spec = SpecReader.ReadSpec(json);
+        int objects = AssertNoExtensions(spec, typeof(RuntimeSpec), "");
+        Assert.True(objects > 40, $"only {objects} objects in the sample");
+
+        static void WriteSample(Utf8JsonWriter w, Type type)
+        {
+            type = Nullable.GetUnderlyingType(type) ?? type;
+            if (type == typeof(string)) { w.WriteStringValue("s"); return; }
+            if (type == typeof(bool)) { w.WriteBooleanValue(true); return; }
+            if (type.IsPrimitive) { w.WriteNumberValue(7); return; }
+            JsonTypeInfo info = SpecJsonContext.Relaxed.GetTypeInfo(type)!;
+            switch (info.Kind)
+            {
+                case JsonTypeInfoKind.Enumerable:
+                    w.WriteStartArray();
+                    WriteSample(w, info.ElementType!);
+                    w.WriteEndArray();
+                    break;
+                case JsonTypeInfoKind.Dictionary:
+                    w.WriteStartObject();
+                    w.WritePropertyName("k");
+                    WriteSample(w, info.ElementType!);
+                    w.WriteEndObject();
+                    break;
+                case JsonTypeInfoKind.Object:
+                    w.WriteStartObject();
+                    foreach (JsonPropertyInfo property in info.Properties)
+                    {
+                        if (property.IsExtensionData) continue;
+                        w.WritePropertyName(property.Name);
+                        WriteSample(w, property.PropertyType);
+                    }
+                    w.WriteEndObject();
+                    break;
+                default:
+                    throw new InvalidOperationException($"no sample for {type}");
+            }
+        }
+
+        static int AssertNoExtensions(object? value, Type type, string path)
+        {
+            if (value is null || value is string || value.GetType().IsPrimitive) return 0;
+            JsonTypeInfo info = SpecJsonContext.Relaxed.GetTypeInfo(value.GetType())!;
+            int objects = 0;
+            switch (info.Kind)
+            {
+                case JsonTypeInfoKind.Enumerable:
+                    foreach (object? item in (System.Collections.IEnumerable)value) objects += AssertNoExtensions(item, info.ElementType!, path + "[]");
+                    break;
+                case JsonTypeInfoKind.Dictionary:
+                    foreach (object? item in ((System.Collections.IDictionary)value).Values) objects += AssertNoExtensions(item, info.ElementType!, path + ".k");
+                    break;
+                case JsonTypeInfoKind.Object:
+                    objects++;
+                    foreach (JsonPropertyInfo property in info.Properties)
+                    {
+                        if (property.Get is null) continue; // [JsonIgnore]: the generated metadata has no getter
+                        object? member = property.Get!(value);
+                        if (property.IsExtensionData)
+                        {
+                            if (member is IDictionary<string, JsonElement> unknown) Assert.Fail($"{path}: {unknown.Keys.First()} read as unknown");
+                        }
+                        else
+                        {
+                            Assert.True(member is not null, $"{path}.{property.Name} not read");
+                            objects += AssertNoExtensions(member, property.PropertyType, path + "." + property.Name);
+                        }
+                    }
+                    break;
+            }
+            return objects;
+        }
+    }
+
     // ---- Hand-made tricky inputs ----
 
     public static TheoryData<string> TrickyDocuments() => new(
@@ -204,6 +289,10 @@ public class SpecReaderDifferentialTests
         "{\"ociVersion\":\"1\",\"root\":{\"path\":\"a\",\"path\":\"b\"}}",
         "{\"ociVersion\":\"1\",\"process\":{\"cwd\":\"/\",\"user\":{\"uid\":1},\"user\":null}}",
         "{\"ociVers\\u0069on\":\"1\",\"hostn\\u0061me\":\"h\"}",
+        // Process.User is [JsonIgnore]: a property of that exact name is passed over (its syntax checked), not kept.
+        "{\"ociVersion\":\"1\",\"process\":{\"cwd\":\"/\",\"User\":{\"uid\":\"x\"},\"Extensions\":{\"b\":1},\"UserOrNull\":1}}",
+        "{\"ociVersion\":\"1\",\"process\":{\"cwd\":\"/\",\"User\":[1,]}}",
+        "{\"ociVersion\":\"1\",\"process\":{\"cwd\":\"/\",\"Us\\u0065r\":5,\"user\":{\"uid\":1},\"User\":null}}",
         "{\"ociVersion\":\"1\",\"a\\nb\":1,\"a\\\"b\":2,\"a\\\\b\":3,\"a\\/b\":4,\"\\b\\f\\r\\t\":5}",
         // Wrong types at several depths.
         "{\"ociVersion\":\"1\",\"process\":\"x\"}", "{\"ociVersion\":\"1\",\"process\":[1]}",
