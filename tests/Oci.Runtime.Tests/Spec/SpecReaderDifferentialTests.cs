@@ -289,6 +289,10 @@ public class SpecReaderDifferentialTests
         "{\"ociVersion\":\"1\",\"root\":{\"path\":\"a\",\"path\":\"b\"}}",
         "{\"ociVersion\":\"1\",\"process\":{\"cwd\":\"/\",\"user\":{\"uid\":1},\"user\":null}}",
         "{\"ociVers\\u0069on\":\"1\",\"hostn\\u0061me\":\"h\"}",
+        // Names the serializer gives a meaning when reference or type metadata is on (here it is not).
+        "{\"$id\":\"1\",\"ociVersion\":\"1\",\"$ref\":\"x\",\"$type\":\"t\",\"$values\":[]}",
+        "{\"ociVersion\":\"1\",\"process\":{\"$ref\":\"1\",\"cwd\":\"/\"},\"mounts\":{\"$values\":[]},\"annotations\":{\"$id\":\"1\",\"$ref\":\"2\"}}",
+        "{\"ociVersion\":\"1\",\"linux\":{\"sysctl\":{\"$type\":\"x\"},\"timeOffsets\":{\"$ref\":{\"secs\":1}}}}",
         // Process.User is [JsonIgnore]: a property of that exact name is passed over (its syntax checked), not kept.
         "{\"ociVersion\":\"1\",\"process\":{\"cwd\":\"/\",\"User\":{\"uid\":\"x\"},\"Extensions\":{\"b\":1},\"UserOrNull\":1}}",
         "{\"ociVersion\":\"1\",\"process\":{\"cwd\":\"/\",\"User\":[1,]}}",
