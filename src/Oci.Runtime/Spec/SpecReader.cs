@@ -10,8 +10,9 @@ namespace Oci.Runtime.Spec;
 /// Why it exists: building System.Text.Json's source-generated metadata for <see cref="RuntimeSpec"/> and every type
 /// it reaches (JsonTypeInfo.Configure, JsonPropertyInfo.Configure and above all PopulatePolymorphismMetadata, which
 /// reflects over the custom attributes of every type under NativeAOT) cost about a quarter of all the CPU of
-/// <c>oci-run run</c>, paid in the CLI and again in the container's init. This reader builds no metadata. Writing
-/// stays with the serializer (<see cref="SpecLoader.Serialize"/>), and the model keeps its attributes.
+/// <c>oci-run run</c>, paid in the CLI and again in the container's init. This reader builds no metadata; neither
+/// does <see cref="SpecWriter"/> on the writing side. The model keeps its attributes: they still define the format,
+/// and the serializer still reads the state and features documents.
 /// <para>It produces exactly what <c>JsonSerializer.Deserialize(bytes, SpecJsonContext.Relaxed.X)</c> produces: the
 /// same objects (last duplicate wins, unknown properties kept in <c>Extensions</c> in document order, nulls inside
 /// lists and dictionaries kept), and for a bad document the same error, as <see cref="SpecLoader"/> turned the
