@@ -394,10 +394,33 @@ public static partial class SpecValidator
                      ("vnet", SpecNames.FreeBsdSharingModesNoDisable), ("ip4", SpecNames.FreeBsdSharingModes),
                      ("ip6", SpecNames.FreeBsdSharingModes) })
         {
-            if (!jail.TryGetProperty(name, out JsonElement value)) continue;
+            // The section is kept as read, unchecked: a name or a string in it may not be valid text (invalid UTF-8,
+            // a lone surrogate escape), which JsonElement reports as InvalidOperationException.
+            JsonElement value;
+            try
+            {
+                if (!jail.TryGetProperty(name, out value)) continue;
+            }
+            catch (InvalidOperationException)
+            {
+                c.Error($"{p}.jail", "a property name is not valid text");
+                return;
+            }
             string vp = $"{p}.jail.{name}";
-            if (value.ValueKind != JsonValueKind.String) c.Error(vp, "expected a string");
-            else c.OneOf(vp, value.GetString(), allowed, "jail sharing mode");
+            if (value.ValueKind != JsonValueKind.String || TryGetString(value) is not { } text) c.Error(vp, "expected a string");
+            else c.OneOf(vp, text, allowed, "jail sharing mode");
+        }
+    }
+
+    private static string? TryGetString(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
         }
     }
 

@@ -206,12 +206,22 @@ public class ValidatorRuleTests
     [InlineData("host", "\"disable\"", "freebsd.jail.host", "unknown jail sharing mode \"disable\"")]
     [InlineData("ip4", "\"off\"", "freebsd.jail.ip4", "unknown jail sharing mode \"off\"")]
     [InlineData("vnet", "1", "freebsd.jail.vnet", "expected a string")]
+    [InlineData("vnet", "\"\\ud800\"", "freebsd.jail.vnet", "expected a string")]
+    [InlineData("\\udc00", "1", "freebsd.jail", "a property name is not valid text")]
     public void FreeBsdJailSharingModesFollowTheSchema(string property, string value, string path, string problem)
     {
         string json = $$"""{ "ociVersion": "1.3.0", "root": { "path": "rootfs" }, "freebsd": { "jail": { "{{property}}": {{value}} } } }""";
         var e = Assert.Throws<SpecValidationException>(() => SpecLoader.Parse(Encoding.UTF8.GetBytes(json)));
         Assert.Equal(path, e.JsonPath);
         Assert.Contains(problem, e.Message);
+    }
+
+    [Fact]
+    public void FreeBsdJailValueOfInvalidUtf8IsAValidationError()
+    {
+        byte[] json = [.. Encoding.UTF8.GetBytes("""{ "ociVersion": "1.3.0", "root": { "path": "rootfs" }, "freebsd": { "jail": { "vnet": "x"""), 0xF3, 0x28, .. "\" } } }"u8];
+        var e = Assert.Throws<SpecValidationException>(() => SpecLoader.Parse(json));
+        Assert.Equal("freebsd.jail.vnet", e.JsonPath);
     }
 
     [Theory]
