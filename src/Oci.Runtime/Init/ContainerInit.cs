@@ -36,11 +36,11 @@ public static class ContainerInit
         bool reported = false;
         try
         {
-            var executable = Prepare(config, channel);
+            var (executable, environment) = Prepare(config, channel);
             channel.Send(new InitMessage { Type = InitMessage.Ready });
             reported = true;
             channel.Dispose();
-            if (config.IsExec) return Execute(config, executable);
+            if (config.IsExec) return Execute(config, executable, environment);
             int startFifo = AwaitStart(config.ExecFifoFd);
             try
             {
@@ -55,7 +55,7 @@ public static class ContainerInit
             }
             // The descriptor is close-on-exec: start sees end-of-file once the user's process has been executed.
             Sys.WriteAll(startFifo, "0"u8);
-            return Execute(config, executable);
+            return Execute(config, executable, environment);
         }
         catch (Exception e)
         {
@@ -74,8 +74,9 @@ public static class ContainerInit
         }
     }
 
-    /// <summary>Everything up to the point where the container is created; returns the resolved executable.</summary>
-    static string Prepare(InitConfig config, BootstrapChannel channel)
+    /// <summary>Everything up to the point where the container is created; returns the resolved executable and the
+    /// process's environment.</summary>
+    static (string Executable, List<string> Environment) Prepare(InitConfig config, BootstrapChannel channel)
     {
         var spec = config.Spec;
         var process = spec.Process ?? throw new SpecValidationException("process", "is required to start a container");
@@ -116,7 +117,7 @@ public static class ContainerInit
             channel.Send(new InitMessage { Type = InitMessage.Warning, Message = warning });
         if (process.User.Umask is { } umask) Sys.Umask(umask);
         if (process.NoNewPrivileges == true) Sys.Prctl(Native.PR_SET_NO_NEW_PRIVS, 1);
-        return executable;
+        return (executable, environment);
     }
 
     /// <summary>Blocks until <c>start</c> opens the exec fifo for reading; returns the fifo opened for writing.
@@ -136,13 +137,13 @@ public static class ContainerInit
         }
     }
 
-    static int Execute(InitConfig config, string executable)
+    static int Execute(InitConfig config, string executable, List<string> environment)
     {
         var process = config.Spec.Process!;
         Sys.CloseOnExecFrom(config.FirstRuntimeFd);
         Sys.ResetSignals();
         if (config.Seccomp is { } late && process.NoNewPrivileges == true) Sys.LoadSeccompFilter(late.Filter, late.Flags);
-        int errno = Sys.Execve(executable, process.Args!, UserProcess.Environment(process));
+        int errno = Sys.Execve(executable, process.Args!, environment);
         Console.Error.WriteLine($"oci-run init: exec {executable}: {new SyscallException("", errno).Message.TrimStart(':', ' ')}");
         return 127;
     }

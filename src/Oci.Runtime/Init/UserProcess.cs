@@ -18,6 +18,9 @@ internal static class UserProcess
 
     static string? HomeOf(uint uid)
     {
+        // Many images have no /etc/passwd: look first, as a thrown and caught exception costs init more than the
+        // rest of this.
+        if (!File.Exists("/etc/passwd")) return null;
         try
         {
             foreach (var line in File.ReadLines("/etc/passwd"))

@@ -59,6 +59,9 @@ internal static unsafe partial class Native
     public static partial int close_range(uint first, uint last, uint flags);
 
     [LibraryImport(Libc, SetLastError = true)]
+    public static partial int rename(byte* oldpath, byte* newpath);
+
+    [LibraryImport(Libc, SetLastError = true)]
     public static partial int flock(int fd, int operation);
 
     [LibraryImport(Libc, SetLastError = true)]

@@ -399,6 +399,67 @@ internal static unsafe class Sys
             Check(unlink(p), $"unlink {path}");
     }
 
+    /// <summary>unlink(2); returns the errno, 0 on success.</summary>
+    public static int TryUnlink(string path)
+    {
+        fixed (byte* p = CString.Of(path))
+            return unlink(p) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
+    /// <summary>rmdir(2); returns the errno, 0 on success.</summary>
+    public static int TryRmdir(string path)
+    {
+        fixed (byte* p = CString.Of(path))
+            return rmdir(p) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
+    public static void Rename(string from, string to)
+    {
+        fixed (byte* f = CString.Of(from))
+        fixed (byte* t = CString.Of(to))
+            Check(Native.rename(f, t), $"rename {from} {to}");
+    }
+
+    /// <summary>Writes a whole file with open(O_CREAT|O_TRUNC), write and close.</summary>
+    /// <remarks>Not File.WriteAllBytes: it opens without O_TRUNC and then calls ftruncate(0), and on ext4 a
+    /// truncation to zero marks the file for block allocation when it is closed (auto_da_alloc), so every
+    /// state.json written cost a synchronous flush at close and a discard when it was deleted.</remarks>
+    public static void WriteFile(string path, ReadOnlySpan<byte> data, uint mode = 0x1a4 /* 0644 */)
+    {
+        int fd = Open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+        try
+        {
+            WriteAll(fd, data);
+        }
+        finally
+        {
+            Close(fd);
+        }
+    }
+
+    /// <summary>Reads a whole (small) file; null when it does not exist.</summary>
+    public static byte[]? TryReadFile(string path)
+    {
+        int fd = TryOpen(path, O_RDONLY, out int errno);
+        if (fd < 0) return errno == ENOENT ? null : throw new SyscallException($"open {path}", errno);
+        try
+        {
+            var buffer = new byte[4096];
+            int length = 0;
+            while (true)
+            {
+                if (length == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+                int n = Read(fd, buffer.AsSpan(length));
+                if (n == 0) return buffer.AsSpan(0, length).ToArray();
+                length += n;
+            }
+        }
+        finally
+        {
+            Close(fd);
+        }
+    }
+
     // ---- mounts ----
 
     public static void Mount(string? source, string target, string? fsType, ulong flags, string? data)

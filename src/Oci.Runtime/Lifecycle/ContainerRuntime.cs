@@ -442,7 +442,7 @@ public sealed partial class ContainerRuntime
     {
         path = Path.GetFullPath(path);
         string temporary = Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + ".tmp");
-        File.WriteAllText(temporary, contents);
-        File.Move(temporary, path, overwrite: true);
+        Sys.WriteFile(temporary, System.Text.Encoding.UTF8.GetBytes(contents));
+        Sys.Rename(temporary, path);
     }
 }

@@ -36,30 +36,28 @@ public sealed class ContainerDirectory : IDisposable
     }
 
     /// <summary>Reads the container's record.</summary>
-    public ContainerRecord Load()
-    {
-        try
-        {
-            return ContainerRecordJson.Parse(File.ReadAllBytes(System.IO.Path.Combine(Path, StateStore.StateFileName)));
-        }
-        catch (FileNotFoundException)
-        {
-            throw new ContainerNotFoundException(Id);
-        }
-    }
+    public ContainerRecord Load() =>
+        ContainerRecordJson.Parse(Sys.TryReadFile(System.IO.Path.Combine(Path, StateStore.StateFileName))
+                                  ?? throw new ContainerNotFoundException(Id));
 
     /// <summary>Writes the record atomically: a temporary file renamed over state.json.</summary>
     public void Save(ContainerRecord record)
     {
         string target = System.IO.Path.Combine(Path, StateStore.StateFileName);
         string temporary = target + ".tmp";
-        File.WriteAllBytes(temporary, ContainerRecordJson.Serialize(record));
-        File.Move(temporary, target, overwrite: true);
+        Sys.WriteFile(temporary, ContainerRecordJson.Serialize(record));
+        Sys.Rename(temporary, target);
     }
 
     /// <summary>Removes the directory and everything in it; the lock goes with it.</summary>
     public void Remove()
     {
+        // The files the runtime makes there, then the directory; anything else (left by a crash of another
+        // version, say) falls to the recursive delete.
+        foreach (var name in (ReadOnlySpan<string>)[StateStore.StateFileName, StateStore.StateFileName + ".tmp", StateStore.ExecFifoName])
+            Sys.TryUnlink(System.IO.Path.Combine(Path, name));
+        int errno = Sys.TryRmdir(Path);
+        if (errno is 0 or 2 /* ENOENT */) return;
         try
         {
             Directory.Delete(Path, recursive: true);

@@ -70,10 +70,10 @@ public sealed class StateStore
     {
         try
         {
-            var bytes = File.ReadAllBytes(Path.Combine(Root, id, StateFileName));
-            return ContainerRecordJson.Parse(bytes);
+            var bytes = Sys.TryReadFile(Path.Combine(Root, id, StateFileName));
+            return bytes is null ? null : ContainerRecordJson.Parse(bytes);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        catch (Exception e) when (e is SyscallException or IOException or UnauthorizedAccessException or JsonException)
         {
             return null;
         }
