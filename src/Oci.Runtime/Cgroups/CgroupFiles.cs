@@ -55,17 +55,7 @@ internal static class CgroupFiles
 
     public static bool Exists(string dir, string file) => File.Exists(Path.Combine(dir, file));
 
-    public static string? TryRead(string dir, string file)
-    {
-        try
-        {
-            return File.ReadAllText(Path.Combine(dir, file));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    public static string? TryRead(string dir, string file) => Sys.TryReadText(Path.Combine(dir, file));
 
     public static ulong? TryReadUInt(string dir, string file)
     {

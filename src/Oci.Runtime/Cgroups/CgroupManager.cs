@@ -306,14 +306,10 @@ public sealed class CgroupManager : ICgroupManager
     /// <summary>Whether the container is frozen.</summary>
     public bool IsFrozen()
     {
-        try
-        {
-            if (Layout != CgroupLayout.Unified && Paths.TryGetValue("freezer", out var freezer))
-                return File.ReadAllText(Path.Combine(freezer, "freezer.state")).Trim() == "FROZEN";
-            if (Paths.TryGetValue("", out var unified))
-                return File.ReadAllText(Path.Combine(unified, "cgroup.freeze")).Trim() == "1";
-        }
-        catch (IOException) { }
+        if (Layout != CgroupLayout.Unified && Paths.TryGetValue("freezer", out var freezer))
+            return CgroupFiles.TryRead(freezer, "freezer.state")?.Trim() == "FROZEN";
+        if (Paths.TryGetValue("", out var unified))
+            return CgroupFiles.TryRead(unified, "cgroup.freeze")?.Trim() == "1";
         return false;
     }
 

@@ -1,3 +1,5 @@
+using Oci.Runtime.Interop;
+
 namespace Oci.Runtime.Cgroups;
 
 /// <summary>One mounted cgroup hierarchy: a v1 hierarchy with its controllers, or the cgroup2 hierarchy.</summary>
@@ -33,7 +35,12 @@ public sealed class CgroupMounts
     }
 
     /// <summary>Reads the hierarchies of the current mount namespace.</summary>
-    public static CgroupMounts Read() => Parse(File.ReadAllLines("/proc/self/mountinfo"));
+    public static CgroupMounts Read() => Parse(Lines("/proc/self/mountinfo"));
+
+    /// <summary>The lines of a file under /proc, read with plain system calls.</summary>
+    static string[] Lines(string path) =>
+        (Sys.TryReadText(path) ?? throw new FileNotFoundException($"{path} does not exist", path))
+        .Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>Parses mountinfo lines (proc(5)).</summary>
     public static CgroupMounts Parse(IEnumerable<string> mountinfo)
@@ -77,7 +84,7 @@ public sealed class CgroupMounts
     public static Dictionary<string, string> ReadProcessCgroups(string pid = "self")
     {
         var result = new Dictionary<string, string>();
-        foreach (var line in File.ReadAllLines($"/proc/{pid}/cgroup"))
+        foreach (var line in Lines($"/proc/{pid}/cgroup"))
         {
             var parts = line.Split(':', 3);
             if (parts.Length != 3) continue;

@@ -14,17 +14,17 @@ public static class Capabilities
         return -1;
     }
 
-    /// <summary>The highest capability this kernel knows.</summary>
-    public static int LastCapability()
+    /// <summary>The highest capability this kernel knows (read once).</summary>
+    public static int LastCapability() => lastCapability ??= ReadLastCapability();
+
+    static int? lastCapability;
+
+    static int ReadLastCapability()
     {
-        try
-        {
-            return int.Parse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return SpecNames.CapabilitiesByNumber.Count - 1;
-        }
+        string? text = Sys.TryReadText("/proc/sys/kernel/cap_last_cap");
+        return int.TryParse(text, System.Globalization.NumberStyles.AllowTrailingWhite, System.Globalization.CultureInfo.InvariantCulture, out int last)
+            ? last
+            : SpecNames.CapabilitiesByNumber.Count - 1;
     }
 
     /// <summary>The set of <paramref name="names"/> (<c>process.capabilities.<paramref name="set"/></c>). A

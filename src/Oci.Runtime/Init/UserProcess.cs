@@ -16,23 +16,7 @@ internal static class UserProcess
         return environment;
     }
 
-    static string? HomeOf(uint uid)
-    {
-        // Many images have no /etc/passwd: look first, as a thrown and caught exception costs init more than the
-        // rest of this.
-        if (!File.Exists("/etc/passwd")) return null;
-        try
-        {
-            foreach (var line in File.ReadLines("/etc/passwd"))
-            {
-                var fields = line.Split(':');
-                if (fields.Length >= 6 && uint.TryParse(fields[2], out uint id) && id == uid) return fields[5];
-            }
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-        return null;
-    }
+    static string? HomeOf(uint uid) => PasswdFile.EntryOf(uid) is { Length: > 5 } entry ? entry[5] : null;
 
     /// <summary>Finds args[0] as execvp would, in the container's PATH; an error here fails <c>create</c>, as in
     /// runc, rather than the container after <c>start</c>.</summary>
@@ -86,15 +70,5 @@ internal static class UserProcess
         return Capabilities.Apply(process.Capabilities);
     }
 
-    static bool SetgroupsDenied()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/self/setgroups").Trim() == "deny";
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    static bool SetgroupsDenied() => Sys.TryReadText("/proc/self/setgroups")?.Trim() == "deny";
 }

@@ -437,6 +437,19 @@ internal static unsafe class Sys
         }
     }
 
+    /// <summary>Reads a whole (small) text file; null when it does not exist or cannot be read.</summary>
+    public static string? TryReadText(string path)
+    {
+        try
+        {
+            return TryReadFile(path) is { } bytes ? System.Text.Encoding.UTF8.GetString(bytes) : null;
+        }
+        catch (SyscallException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Reads a whole (small) file; null when it does not exist.</summary>
     public static byte[]? TryReadFile(string path)
     {

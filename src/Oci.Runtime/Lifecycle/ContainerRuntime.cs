@@ -425,16 +425,7 @@ public sealed partial class ContainerRuntime
     static string OwnerName()
     {
         uint uid = Sys.GetUid();
-        try
-        {
-            foreach (var line in File.ReadLines("/etc/passwd"))
-            {
-                var fields = line.Split(':');
-                if (fields.Length > 2 && fields[2] == uid.ToString(CultureInfo.InvariantCulture)) return fields[0];
-            }
-        }
-        catch (IOException) { }
-        return uid.ToString(CultureInfo.InvariantCulture);
+        return PasswdFile.EntryOf(uid)?[0] ?? uid.ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>Writes a file through a temporary one renamed over it, so that readers never see it half written.</summary>
