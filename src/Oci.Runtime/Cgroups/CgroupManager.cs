@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Oci.Runtime.Interop;
 using Oci.Runtime.Spec;
 
@@ -189,12 +190,18 @@ public sealed class CgroupManager : ICgroupManager
         string? cpus = null, mems = null;
         foreach (var d in chain)
         {
-            string c = File.ReadAllText(Path.Combine(d, "cpuset.cpus")).Trim();
-            string m = File.ReadAllText(Path.Combine(d, "cpuset.mems")).Trim();
-            if (c.Length == 0 && cpus is not null) File.WriteAllText(Path.Combine(d, "cpuset.cpus"), cpus);
+            string c = CgroupFiles.TryRead(d, "cpuset.cpus")?.Trim() ?? "";
+            string m = CgroupFiles.TryRead(d, "cpuset.mems")?.Trim() ?? "";
+            if (c.Length == 0 && cpus is not null) Inherit(d, "cpuset.cpus", cpus);
             else cpus = c;
-            if (m.Length == 0 && mems is not null) File.WriteAllText(Path.Combine(d, "cpuset.mems"), mems);
+            if (m.Length == 0 && mems is not null) Inherit(d, "cpuset.mems", mems);
             else mems = m;
+        }
+
+        static void Inherit(string dir, string file, string value)
+        {
+            int errno = CgroupFiles.TryWrite(dir, file, value);
+            if (errno != 0) throw new SyscallException($"writing {Path.Combine(dir, file)}", errno);
         }
     }
 
@@ -203,14 +210,8 @@ public sealed class CgroupManager : ICgroupManager
     {
         foreach (var dir in Paths.Values)
         {
-            try
-            {
-                File.WriteAllText(Path.Combine(dir, "cgroup.procs"), pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new OciException($"joining cgroup {dir}: {e.Message}", e);
-            }
+            int errno = CgroupFiles.TryWrite(dir, "cgroup.procs", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (errno != 0) throw new OciException($"joining cgroup {dir}: {Marshal.GetPInvokeErrorMessage(errno)}");
         }
     }
 

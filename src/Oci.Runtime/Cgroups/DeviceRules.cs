@@ -81,8 +81,24 @@ public sealed class DeviceRuleSet
     /// <summary>The exceptions as rules (allow rules on an allow list, deny rules on a deny list), sorted by major,
     /// minor and type.</summary>
     public IReadOnlyList<DeviceRule> Exceptions =>
-        exceptions.OrderBy(e => e.Key.Major).ThenBy(e => e.Key.Minor).ThenBy(e => e.Key.Type)
-            .Select(e => new DeviceRule(e.Key.Type, e.Key.Major, e.Key.Minor, e.Value, !DefaultAllow)).ToList();
+        Sorted(exceptions).ConvertAll(e => new DeviceRule(e.Key.Type, e.Key.Major, e.Key.Minor, e.Value, !DefaultAllow));
+
+    /// <summary>The entries by major, minor and type.</summary>
+    /// <remarks>Sorted with a comparison, not OrderBy/ThenBy: LINQ's ordering over these value-type keys is not
+    /// compiled ahead of time, and NativeAOT's type loader building it at run time cost more than the rest of
+    /// create's device work.</remarks>
+    static List<KeyValuePair<(char Type, long Major, long Minor), DeviceAccess>> Sorted(
+        Dictionary<(char Type, long Major, long Minor), DeviceAccess> entries)
+    {
+        var list = new List<KeyValuePair<(char Type, long Major, long Minor), DeviceAccess>>(entries);
+        list.Sort(static (a, b) =>
+        {
+            int c = a.Key.Major.CompareTo(b.Key.Major);
+            if (c == 0) c = a.Key.Minor.CompareTo(b.Key.Minor);
+            return c != 0 ? c : a.Key.Type.CompareTo(b.Key.Type);
+        });
+        return list;
+    }
 
     /// <summary>The state after <paramref name="rules"/> applied in order to an empty allow list.</summary>
     public static DeviceRuleSet From(IEnumerable<DeviceRule> rules)
@@ -182,7 +198,7 @@ public sealed class DeviceRuleSet
             rules.Add(new DeviceRule('a', DeviceRule.Wildcard, DeviceRule.Wildcard, DeviceAccess.All, DefaultAllow));
             old = new();
         }
-        foreach (var (key, oldAccess) in old.OrderBy(e => e.Key.Major).ThenBy(e => e.Key.Minor).ThenBy(e => e.Key.Type))
+        foreach (var (key, oldAccess) in Sorted(old))
         {
             var dropped = oldAccess & ~exceptions.GetValueOrDefault(key);
             if (dropped != DeviceAccess.None) rules.Add(new DeviceRule(key.Type, key.Major, key.Minor, dropped, DefaultAllow));
