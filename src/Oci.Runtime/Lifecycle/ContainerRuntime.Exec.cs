@@ -15,6 +15,15 @@ public sealed partial class ContainerRuntime
     /// waited for. Returns its exit status, 128+N when killed by signal N.</summary>
     public int Exec(string id, Process process, ExecOptions execOptions)
     {
+        ArgumentNullException.ThrowIfNull(process);
+        return Exec(id, _ => process, execOptions);
+    }
+
+    /// <summary>Like <see cref="Exec(string, Process, ExecOptions)"/>, with the process made from the container's own
+    /// (<see cref="ProcessTemplate"/>) by <paramref name="fromTemplate"/>, as runc's exec flags do: the container's
+    /// record and config are read once.</summary>
+    public int Exec(string id, Func<Process, Process> fromTemplate, ExecOptions execOptions)
+    {
         // Started ahead, as in Create: it loads while the record and the config are read.
         using var bootstrap = InitLauncher.Start(options.InitBinary, options.InitArguments, execOptions.PreserveFds);
         ContainerRecord record;
@@ -26,14 +35,15 @@ public sealed partial class ContainerRuntime
             if (status == ContainerStatus.Paused && !execOptions.IgnorePaused)
                 throw new OciException("cannot exec in a paused container (use --ignore-paused to override)");
         }
-        if (process.Terminal == true && execOptions.ConsoleSocket is null && execOptions.Detach)
-            throw new OciException("cannot allocate tty if runc will detach without setting console socket");
-
         // The container's config, with the exec's process in place of its own: init gets the stored config's text
         // and the process apart.
         byte[] storedConfig = record.StoredConfigUtf8();
         var spec = SpecLoader.ParseUnvalidated(storedConfig);
+        var process = fromTemplate(spec.Process ?? new Process());
         spec.Process = process;
+        if (process.Terminal == true && execOptions.ConsoleSocket is null && execOptions.Detach)
+            throw new OciException("cannot allocate tty if runc will detach without setting console socket");
+
         // The process joins every namespace the container's init is in, whether the config made it or joined it.
         var joins = new List<(NamespaceType, string)>();
         foreach (var type in NamespaceType.All)

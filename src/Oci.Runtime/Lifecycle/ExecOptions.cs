@@ -1,6 +1,6 @@
 namespace Oci.Runtime.Lifecycle;
 
-/// <summary>Options of <see cref="ContainerRuntime.Exec"/> (runc's <c>exec</c> flags that are not about the
+/// <summary>Options of <see cref="ContainerRuntime.Exec(string, Spec.Process, ExecOptions)"/> (runc's <c>exec</c> flags that are not about the
 /// process itself).</summary>
 public sealed class ExecOptions
 {

@@ -31,72 +31,91 @@ public sealed class ContainerRecord
     {
         get
         {
-            if (config is null)
-                config = configJson.ValueKind == JsonValueKind.Object
-                    ? SpecLoader.ParseUnvalidated(JsonMarshal.GetRawUtf8Value(configJson))
-                    : new();
-            configJsonCurrent = false;
+            config ??= configUtf8 is null ? new() : SpecLoader.ParseUnvalidated(configUtf8);
+            configUtf8Current = false;
             return config;
         }
         set
         {
             config = value;
-            configJsonCurrent = false;
+            configUtf8Current = false;
         }
     }
 
-    /// <summary><see cref="Config"/> as it is stored in state.json. A config that was handed out (and may have
-    /// changed, as update changes its resources) is written again, by hand with <see cref="SpecWriter"/> in the form
-    /// the serializer gave, not with the serializer, whose metadata for the spec's types cost more CPU than the rest
-    /// of the command.</summary>
+    /// <summary><see cref="Config"/> as JSON text, as state.json holds it. The text is kept as it was read (config.json's
+    /// own, for a new container): no command that only reads a record parses it into a document or rewrites it. A
+    /// config that was handed out (and may have changed, as update changes its resources) is written again with
+    /// <see cref="SpecWriter"/>.</summary>
+    [JsonIgnore]
+    public ReadOnlyMemory<byte> ConfigUtf8
+    {
+        get => configUtf8 is not null && (configUtf8Current || config is null)
+            ? configUtf8
+            : SpecWriter.ToUtf8(Config, indented: false);
+        set
+        {
+            configUtf8 = value.ToArray();
+            config = null;
+            configUtf8Current = false;
+        }
+    }
+
+    /// <summary><see cref="ConfigUtf8"/> as a JSON element.</summary>
     [JsonPropertyName("config")]
     public JsonElement ConfigJson
     {
-        get => configJsonCurrent || (config is null && configJson.ValueKind != JsonValueKind.Undefined)
-            ? configJson
-            : JsonDocument.Parse(SpecWriter.ToUtf8(Config, indented: false)).RootElement;
-        set
-        {
-            configJson = value;
-            config = null;
-            configJsonCurrent = false;
-        }
+        get => JsonDocument.Parse(ConfigUtf8).RootElement;
+        set => ConfigUtf8 = JsonMarshal.GetRawUtf8Value(value).ToArray();
     }
 
-    /// <summary>Sets the config and the JSON it was read from (config.json's own text is stored, not a rewrite of
-    /// it: writing the spec with System.Text.Json would build its metadata for every type of the spec).</summary>
+    /// <summary>Sets the config and the JSON text it was read from (config.json's own text is stored, not a rewrite
+    /// of it).</summary>
     public void SetConfig(RuntimeSpec spec, byte[] utf8Json)
     {
-        configJson = JsonDocument.Parse(utf8Json).RootElement;
+        configUtf8 = utf8Json;
         config = spec;
-        configJsonCurrent = true;
+        configUtf8Current = true;
     }
 
     /// <summary>The stored config's JSON text, as state.json holds it (not a rewrite of <see cref="Config"/>).</summary>
-    public byte[] StoredConfigUtf8() =>
-        configJson.ValueKind == JsonValueKind.Undefined ? "{}"u8.ToArray() : JsonMarshal.GetRawUtf8Value(configJson).ToArray();
+    public byte[] StoredConfigUtf8() => configUtf8 ?? "{}"u8.ToArray();
 
     /// <summary>The config's annotations, without reading the rest of it.</summary>
     [JsonIgnore]
     public Dictionary<string, string>? Annotations =>
         config is not null ? config.Annotations
-        : configJson.ValueKind == JsonValueKind.Object && configJson.TryGetProperty("annotations", out var a)
-            ? SpecReader.ReadAnnotations(JsonMarshal.GetRawUtf8Value(a))
-            : null;
+        : TopLevelValue("annotations"u8) is { } a ? SpecReader.ReadAnnotations(a.Span) : null;
 
     /// <summary>The config's hooks, without reading the rest of it.</summary>
     [JsonIgnore]
     public Hooks? Hooks =>
         config is not null ? config.Hooks
-        : configJson.ValueKind == JsonValueKind.Object && configJson.TryGetProperty("hooks", out var h)
-            ? SpecReader.ReadHooks(JsonMarshal.GetRawUtf8Value(h))
-            : null;
+        : TopLevelValue("hooks"u8) is { } h ? SpecReader.ReadHooks(h.Span) : null;
+
+    /// <summary>The text of a member of the stored config's top-level object, or null when it has none.</summary>
+    ReadOnlyMemory<byte>? TopLevelValue(ReadOnlySpan<byte> name)
+    {
+        if (configUtf8 is null) return null;
+        var reader = new Utf8JsonReader(configUtf8);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+        ReadOnlyMemory<byte>? found = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool match = reader.ValueTextEquals(name);
+            reader.Read();
+            int start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            // The last of duplicate members wins, as when the config is read whole.
+            if (match) found = configUtf8.AsMemory(start, (int)reader.BytesConsumed - start);
+        }
+        return found;
+    }
 
     RuntimeSpec? config;
-    JsonElement configJson;
-    /// <summary>Whether <see cref="configJson"/> is known to match <see cref="config"/> (nobody has been handed the
+    byte[]? configUtf8;
+    /// <summary>Whether <see cref="configUtf8"/> is known to match <see cref="config"/> (nobody has been handed the
     /// object since they were set together).</summary>
-    bool configJsonCurrent;
+    bool configUtf8Current;
 
     /// <summary>The container's cgroup directories, keyed by hierarchy.</summary>
     [JsonPropertyName("cgroupPaths")] public Dictionary<string, string> CgroupPaths { get; set; } = new();

@@ -35,7 +35,7 @@ internal static class ContainerRecordJson
                 else if (reader.ValueTextEquals("rootfs"u8)) { Read(ref reader); record.Rootfs = String(ref reader)!; }
                 else if (reader.ValueTextEquals("created"u8)) { Read(ref reader); record.Created = reader.GetDateTimeOffset(); }
                 else if (reader.ValueTextEquals("owner"u8)) { Read(ref reader); record.Owner = String(ref reader)!; }
-                else if (reader.ValueTextEquals("config"u8)) { Read(ref reader); record.ConfigJson = JsonElement.ParseValue(ref reader); }
+                else if (reader.ValueTextEquals("config"u8)) { Read(ref reader); record.ConfigUtf8 = RawValue(ref reader, utf8Json); }
                 else if (reader.ValueTextEquals("cgroupPaths"u8)) { Read(ref reader); record.CgroupPaths = Map(ref reader)!; }
                 else if (reader.ValueTextEquals("cgroupLayout"u8)) { Read(ref reader); record.CgroupLayout = Layout(ref reader); }
                 else if (reader.ValueTextEquals("cgroupJoined"u8)) { Read(ref reader); record.CgroupJoined = List(ref reader); }
@@ -69,7 +69,7 @@ internal static class ContainerRecordJson
             writer.WriteString("created"u8, record.Created);
             if (record.Owner is not null) writer.WriteString("owner"u8, record.Owner);
             writer.WritePropertyName("config"u8);
-            record.ConfigJson.WriteTo(writer);
+            writer.WriteRawValue(record.ConfigUtf8.Span);
             WriteMap(writer, "cgroupPaths"u8, record.CgroupPaths);
             writer.WriteString("cgroupLayout"u8, record.CgroupLayout switch
             {
@@ -107,6 +107,15 @@ internal static class ContainerRecordJson
             else writer.WriteStringValue(item);
         }
         writer.WriteEndArray();
+    }
+
+    /// <summary>The text of the value at the reader (kept as it is: the config is parsed only when a command needs
+    /// it).</summary>
+    static ReadOnlyMemory<byte> RawValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> document)
+    {
+        int start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        return document[start..(int)reader.BytesConsumed].ToArray();
     }
 
     static void Read(ref Utf8JsonReader reader)

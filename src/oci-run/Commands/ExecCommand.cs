@@ -24,10 +24,10 @@ internal sealed class ExecCommand : Command
     protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
     {
         string id = arguments.Positional[0];
-        var process = arguments.Value("process") is { } file
-            ? SpecLoader.ParseProcess(File.ReadAllBytes(file))
-            : ProcessFromCommandLine(arguments, runtime.ProcessTemplate(id));
-        return runtime.Exec(id, process, new ExecOptions
+        var process = arguments.Value("process") is { } file ? SpecLoader.ParseProcess(File.ReadAllBytes(file)) : null;
+        if (process is null && arguments.Positional.Count < 2)
+            throw new UsageException("exec: no command given: exec [options] <container-id> <command> [args...]");
+        return runtime.Exec(id, template => process ?? ProcessFromCommandLine(arguments, template), new ExecOptions
         {
             Detach = arguments.Has("detach"),
             PidFile = arguments.Value("pid-file"),
@@ -39,7 +39,6 @@ internal sealed class ExecCommand : Command
 
     static Process ProcessFromCommandLine(ParsedArguments arguments, Process process)
     {
-        if (arguments.Positional.Count < 2) throw new UsageException("exec: no command given: exec [options] <container-id> <command> [args...]");
         process.Args = [.. arguments.Positional.Skip(1)];
         process.Terminal = arguments.Has("tty");
         process.Env = [.. process.Env ?? [], .. arguments.Values("env")];
