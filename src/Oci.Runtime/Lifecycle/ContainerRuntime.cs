@@ -35,6 +35,39 @@ public sealed partial class ContainerRuntime
     /// user's process has not run. Returns init's pid. On failure nothing is left behind.</summary>
     public int Create(string id, string bundle, CreateOptions createOptions)
     {
+        using var created = CreateLocked(id, bundle, createOptions, startNow: false);
+        return created.Record.InitPid;
+    }
+
+    /// <summary>A container just created, its directory still locked.</summary>
+    sealed class CreatedContainer(ContainerDirectory directory, ContainerRecord record, int startReader) : IDisposable
+    {
+        public ContainerDirectory Directory { get; } = directory;
+        public ContainerRecord Record { get; } = record;
+        /// <summary>The exec fifo's read end, opened before init opened its write end (<c>startNow</c>), or -1.</summary>
+        public int StartReader { get; private set; } = startReader;
+
+        /// <summary>Hands <see cref="StartReader"/> over to a caller that closes it.</summary>
+        public int TakeStartReader()
+        {
+            int fd = StartReader;
+            StartReader = -1;
+            return fd;
+        }
+
+        public void Dispose()
+        {
+            Sys.Close(StartReader);
+            StartReader = -1;
+            Directory.Dispose();
+        }
+    }
+
+    /// <summary>Creates a container. With <paramref name="startNow"/> (run), the exec fifo's read end is opened before
+    /// init is sent its config: init then finds a reader at once and goes on to the user's process as soon as it
+    /// has reported ready, while this process writes the state, instead of both taking turns through start.</summary>
+    CreatedContainer CreateLocked(string id, string bundle, CreateOptions createOptions, bool startNow)
+    {
         StateStore.ValidateId(id);
         bundle = Path.GetFullPath(bundle);
         // Executing init's binary and loading it take as long as reading the config and preparing the container:
@@ -47,11 +80,11 @@ public sealed partial class ContainerRuntime
             logger.LogWarning("{Path}: {Message}", warning.Path, warning.Message);
         var plan = ContainerPlan.For(spec, bundle, createOptions.ConsoleSocket is not null || createOptions.ConsoleSocketFd >= 0);
 
-        using var directory = store.CreateNew(id);
+        var directory = store.CreateNew(id);
         CgroupManager? cgroups = null;
         LaunchedInit? init = null;
         ContainerRecord? record = null;
-        int fifo = -1, consoleSocket = -1;
+        int fifo = -1, consoleSocket = -1, startReader = -1;
         try
         {
             Sys.BecomeChildSubreaper();
@@ -59,6 +92,7 @@ public sealed partial class ContainerRuntime
             // mkfifo applies the umask; the container's user, whoever it is, must be able to open it for writing.
             Sys.Chmod(directory.ExecFifoPath, 0x192);
             fifo = Sys.Open(directory.ExecFifoPath, Sys.O_PATH);
+            if (startNow) startReader = Sys.Open(directory.ExecFifoPath, Sys.O_RDONLY | Sys.O_NONBLOCK);
             var mounts = CgroupMounts.Read();
             cgroups = options.CgroupsDisabled
                 ? new CgroupManager(new Dictionary<string, string>(), mounts.Layout)
@@ -119,10 +153,11 @@ public sealed partial class ContainerRuntime
             AwaitReady(init, spec, record);
             directory.Save(record);
             if (createOptions.PidFile is { } pidFile) WriteAtomically(pidFile, init.Pid.ToString(CultureInfo.InvariantCulture));
-            return init.Pid;
+            return new CreatedContainer(directory, record, startReader);
         }
         catch
         {
+            Sys.Close(startReader);
             if (init is not null)
             {
                 Sys.Kill(init.Pid, 9);
@@ -141,6 +176,7 @@ public sealed partial class ContainerRuntime
                 logger.LogWarning("cleaning up after a failed create: {Message}", e.Message);
             }
             directory.Remove();
+            directory.Dispose();
             throw;
         }
         finally
@@ -205,7 +241,13 @@ public sealed partial class ContainerRuntime
             default:
                 throw new OciException($"cannot start a container in the {status.ToSpecString()} state");
         }
-        ReleaseInit(directory, record);
+        ReleaseInit(directory, record, -1);
+        RunPoststart(record);
+    }
+
+    /// <summary>After the user's process was executed: the poststart hooks.</summary>
+    void RunPoststart(ContainerRecord record)
+    {
         try
         {
             HookRunner.Run(record.Hooks?.Poststart, "poststart", Describe(record, ContainerStatus.Running));
@@ -219,13 +261,14 @@ public sealed partial class ContainerRuntime
         }
     }
 
-    /// <summary>Opens the exec fifo for reading, which lets init's blocked open for writing complete, and reads
-    /// until init closes it: "0" then end-of-file once the user's process has been executed (the descriptor is
-    /// close-on-exec), or "1" and the error of a failed startContainer hook.</summary>
-    static void ReleaseInit(ContainerDirectory directory, ContainerRecord record)
+    /// <summary>Opens the exec fifo for reading (or takes <paramref name="openReader"/>, opened before init opened the
+    /// fifo), which lets init's blocked open for writing complete, and reads until init closes it: "0" then
+    /// end-of-file once the user's process has been executed (the descriptor is close-on-exec), or "1" and the error
+    /// of a failed startContainer hook.</summary>
+    static void ReleaseInit(ContainerDirectory directory, ContainerRecord record, int openReader)
     {
         var received = new List<byte>();
-        int fd = Sys.Open(directory.ExecFifoPath, Sys.O_RDONLY | Sys.O_NONBLOCK);
+        int fd = openReader >= 0 ? openReader : Sys.Open(directory.ExecFifoPath, Sys.O_RDONLY | Sys.O_NONBLOCK);
         try
         {
             Span<byte> buffer = stackalloc byte[512];
@@ -261,7 +304,7 @@ public sealed partial class ContainerRuntime
         {
             Sys.Close(fd);
         }
-        File.Delete(directory.ExecFifoPath);
+        Sys.TryUnlink(directory.ExecFifoPath);
         if (received[0] != (byte)'0')
             throw new OciException(System.Text.Encoding.UTF8.GetString(received.ToArray(), 1, received.Count - 1));
     }
@@ -357,22 +400,28 @@ public sealed partial class ContainerRuntime
                 ConsoleSocketFd = relay.ContainerEnd,
             };
         }
-        int pid = Create(id, bundle, createOptions);
-        try
+        int pid;
+        using (var created = CreateLocked(id, bundle, createOptions, startNow: true))
         {
-            relay?.Start();
-            Start(id);
-        }
-        catch
-        {
-            TryDelete(id);
-            // init is this process's child: reap it, so that no zombie of the container outlives the command.
+            pid = created.Record.InitPid;
             try
             {
-                Sys.WaitPid(pid);
+                relay?.Start();
+                ReleaseInit(created.Directory, created.Record, created.TakeStartReader());
+                RunPoststart(created.Record);
             }
-            catch (SyscallException) { }
-            throw;
+            catch
+            {
+                created.Dispose();
+                TryDelete(id);
+            // init is this process's child: reap it, so that no zombie of the container outlives the command.
+                try
+                {
+                    Sys.WaitPid(pid);
+                }
+                catch (SyscallException) { }
+                throw;
+            }
         }
         if (detach) return 0;
         int status;
