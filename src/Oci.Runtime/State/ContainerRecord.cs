@@ -57,6 +57,7 @@ public sealed class ContainerRecord
             configUtf8 = value.ToArray();
             config = null;
             configUtf8Current = false;
+            membersFound = false;
         }
     }
 
@@ -75,6 +76,7 @@ public sealed class ContainerRecord
         configUtf8 = utf8Json;
         config = spec;
         configUtf8Current = true;
+        membersFound = false;
     }
 
     /// <summary>The stored config's JSON text, as state.json holds it (not a rewrite of <see cref="Config"/>).</summary>
@@ -92,10 +94,25 @@ public sealed class ContainerRecord
         config is not null ? config.Hooks
         : TopLevelValue("hooks"u8) is { } h ? SpecReader.ReadHooks(h.Span) : null;
 
+    /// <summary>Sets the stored config's text with where its <c>annotations</c> and <c>hooks</c> are in it, as
+    /// state.json's reader found them while it went over the config anyway.</summary>
+    internal void SetStoredConfig(byte[] utf8Json, Range? annotations, Range? hooks)
+    {
+        ConfigUtf8 = utf8Json;
+        annotationsRange = annotations;
+        hooksRange = hooks;
+        membersFound = true;
+    }
+
     /// <summary>The text of a member of the stored config's top-level object, or null when it has none.</summary>
     ReadOnlyMemory<byte>? TopLevelValue(ReadOnlySpan<byte> name)
     {
         if (configUtf8 is null) return null;
+        if (membersFound && (name.SequenceEqual("annotations"u8) || name.SequenceEqual("hooks"u8)))
+        {
+            if ((name.SequenceEqual("hooks"u8) ? hooksRange : annotationsRange) is not { } range) return null;
+            return new ReadOnlyMemory<byte>(configUtf8)[range];
+        }
         var reader = new Utf8JsonReader(configUtf8);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
         ReadOnlyMemory<byte>? found = null;
@@ -113,6 +130,9 @@ public sealed class ContainerRecord
 
     RuntimeSpec? config;
     byte[]? configUtf8;
+    Range? annotationsRange, hooksRange;
+    /// <summary>Whether the two ranges above were found by state.json's reader (else the text is searched).</summary>
+    bool membersFound;
     /// <summary>Whether <see cref="configUtf8"/> is known to match <see cref="config"/> (nobody has been handed the
     /// object since they were set together).</summary>
     bool configUtf8Current;

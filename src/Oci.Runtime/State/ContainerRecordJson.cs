@@ -35,7 +35,7 @@ internal static class ContainerRecordJson
                 else if (reader.ValueTextEquals("rootfs"u8)) { Read(ref reader); record.Rootfs = String(ref reader)!; }
                 else if (reader.ValueTextEquals("created"u8)) { Read(ref reader); record.Created = reader.GetDateTimeOffset(); }
                 else if (reader.ValueTextEquals("owner"u8)) { Read(ref reader); record.Owner = String(ref reader)!; }
-                else if (reader.ValueTextEquals("config"u8)) { Read(ref reader); record.ConfigUtf8 = RawValue(ref reader, utf8Json); }
+                else if (reader.ValueTextEquals("config"u8)) { Read(ref reader); ReadConfig(ref reader, utf8Json, record); }
                 else if (reader.ValueTextEquals("cgroupPaths"u8)) { Read(ref reader); record.CgroupPaths = Map(ref reader)!; }
                 else if (reader.ValueTextEquals("cgroupLayout"u8)) { Read(ref reader); record.CgroupLayout = Layout(ref reader); }
                 else if (reader.ValueTextEquals("cgroupJoined"u8)) { Read(ref reader); record.CgroupJoined = List(ref reader); }
@@ -109,13 +109,30 @@ internal static class ContainerRecordJson
         writer.WriteEndArray();
     }
 
-    /// <summary>The text of the value at the reader (kept as it is: the config is parsed only when a command needs
-    /// it).</summary>
-    static ReadOnlyMemory<byte> RawValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> document)
+    /// <summary>Keeps the config's text as it is (it is parsed only when a command needs it), noting on the way
+    /// where its annotations and hooks are: most commands need no more of it.</summary>
+    static void ReadConfig(ref Utf8JsonReader reader, ReadOnlySpan<byte> document, ContainerRecord record)
     {
         int start = (int)reader.TokenStartIndex;
-        reader.Skip();
-        return document[start..(int)reader.BytesConsumed].ToArray();
+        Range? annotations = null, hooks = null;
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            while (true)
+            {
+                Read(ref reader);
+                if (reader.TokenType == JsonTokenType.EndObject) break;
+                bool isAnnotations = reader.ValueTextEquals("annotations"u8), isHooks = reader.ValueTextEquals("hooks"u8);
+                Read(ref reader);
+                int valueStart = (int)reader.TokenStartIndex - start;
+                reader.Skip();
+                // The last of duplicate members wins, as when the whole config is read.
+                var range = new Range(valueStart, (int)reader.BytesConsumed - start);
+                if (isAnnotations) annotations = range;
+                else if (isHooks) hooks = range;
+            }
+        }
+        else reader.Skip();
+        record.SetStoredConfig(document[start..(int)reader.BytesConsumed].ToArray(), annotations, hooks);
     }
 
     static void Read(ref Utf8JsonReader reader)
