@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Oci.Runtime.Spec;
 
 namespace Oci.Runtime.Tests.Spec;
@@ -206,4 +207,32 @@ internal static class RandomSpecs
             })),
         };
     }
+
+    /// <summary>Every node of a JSON tree, the root first.</summary>
+    public static List<JsonNode> Nodes(JsonNode root)
+    {
+        var nodes = new List<JsonNode>();
+        Collect(root, nodes);
+        return nodes;
+
+        static void Collect(JsonNode node, List<JsonNode> into)
+        {
+            into.Add(node);
+            if (node is JsonObject o) foreach (var (_, v) in o) { if (v is not null) Collect(v, into); }
+            if (node is JsonArray a) foreach (JsonNode? v in a) { if (v is not null) Collect(v, into); }
+        }
+    }
+
+    /// <summary>A random JSON value (null included), nested a few levels at most.</summary>
+    public static JsonNode? AnyJson(Random r, int depth = 0) => r.Next(depth > 2 ? 6 : 8) switch
+    {
+        0 => null,
+        1 => JsonValue.Create(r.Next(2) == 0),
+        2 => JsonValue.Create(r.NextInt64(long.MinValue, long.MaxValue)),
+        3 => JsonValue.Create(r.NextDouble() * 1e20),
+        4 => JsonValue.Create(AnyString(r)),
+        5 => JsonValue.Create(ulong.MaxValue),
+        6 => new JsonArray(Enumerable.Range(0, r.Next(3)).Select(_ => AnyJson(r, depth + 1)).ToArray()),
+        _ => new JsonObject(Enumerable.Range(0, r.Next(3)).Select(i => KeyValuePair.Create("k" + i, AnyJson(r, depth + 1)))),
+    };
 }

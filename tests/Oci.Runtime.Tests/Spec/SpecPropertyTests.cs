@@ -58,10 +58,9 @@ public class SpecPropertyTests
             var (doc, seed) = input;
             var r = new Random(seed);
             JsonNode root = JsonNode.Parse(doc)!;
-            var nodes = new List<JsonNode>();
-            Collect(root, nodes);
+            var nodes = RandomSpecs.Nodes(root);
             JsonNode target = nodes[r.Next(nodes.Count)];
-            JsonNode? replacement = RandomJson(r, depth: 0);
+            JsonNode? replacement = RandomSpecs.AnyJson(r);
             switch (target.Parent)
             {
                 case JsonObject o: o[target.GetPropertyName()] = replacement; break;
@@ -102,22 +101,4 @@ public class SpecPropertyTests
         }
     }
 
-    private static void Collect(JsonNode node, List<JsonNode> into)
-    {
-        into.Add(node);
-        if (node is JsonObject o) foreach (var (_, v) in o) { if (v is not null) Collect(v, into); }
-        if (node is JsonArray a) foreach (JsonNode? v in a) { if (v is not null) Collect(v, into); }
-    }
-
-    private static JsonNode? RandomJson(Random r, int depth) => r.Next(depth > 2 ? 6 : 8) switch
-    {
-        0 => null,
-        1 => JsonValue.Create(r.Next(2) == 0),
-        2 => JsonValue.Create(r.NextInt64(long.MinValue, long.MaxValue)),
-        3 => JsonValue.Create(r.NextDouble() * 1e20),
-        4 => JsonValue.Create(RandomSpecs.AnyString(r)),
-        5 => JsonValue.Create(ulong.MaxValue),
-        6 => new JsonArray(Enumerable.Range(0, r.Next(3)).Select(_ => RandomJson(r, depth + 1)).ToArray()),
-        _ => new JsonObject(Enumerable.Range(0, r.Next(3)).Select(i => KeyValuePair.Create("k" + i, RandomJson(r, depth + 1)))),
-    };
 }

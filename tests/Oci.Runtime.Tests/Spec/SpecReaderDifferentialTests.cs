@@ -425,12 +425,12 @@ public class SpecReaderDifferentialTests
     [Fact]
     public void EveryValueReplacedReadsTheSame()
     {
-        int count = Nodes(JsonNode.Parse(SpecDocuments.ValidLinuxConfig)!).Count;
+        int count = RandomSpecs.Nodes(JsonNode.Parse(SpecDocuments.ValidLinuxConfig)!).Count;
         for (int i = 0; i < count; i++)
             foreach (string replacement in Replacements)
             {
                 JsonNode root = JsonNode.Parse(SpecDocuments.ValidLinuxConfig)!;
-                root = Replace(root, Nodes(root)[i], JsonNode.Parse(replacement));
+                root = Replace(root, RandomSpecs.Nodes(root)[i], JsonNode.Parse(replacement));
                 AssertSameEverywhere(Utf8(root.ToJsonString()));
             }
     }
@@ -438,11 +438,11 @@ public class SpecReaderDifferentialTests
     [Fact]
     public void EveryPropertyRemovedReadsTheSame()
     {
-        int count = Nodes(JsonNode.Parse(SpecDocuments.ValidLinuxConfig)!).Count;
+        int count = RandomSpecs.Nodes(JsonNode.Parse(SpecDocuments.ValidLinuxConfig)!).Count;
         for (int i = 1; i < count; i++)
         {
             JsonNode root = JsonNode.Parse(SpecDocuments.ValidLinuxConfig)!;
-            JsonNode target = Nodes(root)[i];
+            JsonNode target = RandomSpecs.Nodes(root)[i];
             if (target.Parent is JsonObject o) o.Remove(target.GetPropertyName());
             else if (target.Parent is JsonArray a) a.RemoveAt(target.GetElementIndex());
             AssertSameEverywhere(Utf8(root.ToJsonString()));
@@ -453,7 +453,7 @@ public class SpecReaderDifferentialTests
     public void EveryObjectWithUnknownAndDuplicatePropertiesReadsTheSame()
     {
         JsonNode template = JsonNode.Parse(SpecDocuments.ValidLinuxConfig)!;
-        List<JsonNode> nodes = Nodes(template);
+        List<JsonNode> nodes = RandomSpecs.Nodes(template);
         for (int i = 0; i < nodes.Count; i++)
         {
             if (nodes[i] is not JsonObject o) continue;
@@ -499,7 +499,7 @@ public class SpecReaderDifferentialTests
             int edits = r.Next(1, 4);
             for (int e = 0; e < edits; e++)
             {
-                List<JsonNode> nodes = Nodes(root);
+                List<JsonNode> nodes = RandomSpecs.Nodes(root);
                 JsonNode target = nodes[r.Next(nodes.Count)];
                 switch (r.Next(4))
                 {
@@ -537,20 +537,6 @@ public class SpecReaderDifferentialTests
         });
 
     // ---- Helpers ----
-
-    private static List<JsonNode> Nodes(JsonNode root)
-    {
-        var nodes = new List<JsonNode>();
-        Collect(root, nodes);
-        return nodes;
-
-        static void Collect(JsonNode node, List<JsonNode> into)
-        {
-            into.Add(node);
-            if (node is JsonObject o) foreach (var (_, v) in o) { if (v is not null) Collect(v, into); }
-            if (node is JsonArray a) foreach (JsonNode? v in a) { if (v is not null) Collect(v, into); }
-        }
-    }
 
     private static JsonNode Replace(JsonNode root, JsonNode target, JsonNode? replacement)
     {

@@ -138,7 +138,7 @@ public class SpecWriterDifferentialTests
             var objects = new List<JsonObject>();
             Collect(root, objects);
             for (int i = r.Next(1, 6); i > 0; i--)
-                objects[r.Next(objects.Count)]["x-" + RandomSpecs.AnyString(r)] = RandomJson(r, 0);
+                objects[r.Next(objects.Count)]["x-" + RandomSpecs.AnyString(r)] = RandomSpecs.AnyJson(r, 0);
             RuntimeSpec spec;
             try { spec = SpecLoader.ParseUnvalidated(Encoding.UTF8.GetBytes(root.ToJsonString())); }
             catch (SpecValidationException) { return true; }
@@ -419,15 +419,4 @@ public class SpecWriterDifferentialTests
         if (node is JsonArray a) foreach (JsonNode? v in a) if (v is not null) Collect(v, into);
     }
 
-    private static JsonNode? RandomJson(Random r, int depth) => r.Next(depth > 2 ? 6 : 8) switch
-    {
-        0 => null,
-        1 => JsonValue.Create(r.Next(2) == 0),
-        2 => JsonValue.Create(r.NextInt64(long.MinValue, long.MaxValue)),
-        3 => JsonValue.Create(r.NextDouble() * 1e20),
-        4 => JsonValue.Create(RandomSpecs.AnyString(r)),
-        5 => JsonValue.Create(ulong.MaxValue),
-        6 => new JsonArray(Enumerable.Range(0, r.Next(3)).Select(_ => RandomJson(r, depth + 1)).ToArray()),
-        _ => new JsonObject(Enumerable.Range(0, r.Next(3)).Select(i => KeyValuePair.Create("k" + i, RandomJson(r, depth + 1)))),
-    };
 }
