@@ -449,6 +449,7 @@ class Bench:
         self.progress("smallest memory limit (bisect)")
         step = 64 * 1024
         memory_root = "/sys/fs/cgroup/memory"
+        self.runner.ns.enter("host")  # the host's cgroup hierarchies are where memory_root is looked for
         for rt in self.runtimes:
             if rt.setting != "host" or not os.path.isdir(memory_root):
                 self.put("memlimit", rt, None, "no memory controller here (cgroup2 without controllers, cgroups disabled)")
