@@ -67,11 +67,22 @@ internal static class InitLauncher
     /// <summary>The variable that tells bootstrap.c which descriptor is the bootstrap socket.</summary>
     public const string BootstrapFdVariable = "_OCI_RUN_BOOTSTRAP_FD";
 
+    /// <summary>The variable by which an executable that started its init before .NET did (oci-run's
+    /// Native/prestart.c) names it: "PID FD".</summary>
+    public const string PrestartedVariable = "_OCI_RUN_PRESTARTED";
+
     /// <summary>Executes <paramref name="initBinary"/> (through a read-only view of it) as a bootstrap that waits for
-    /// its message. The caller's descriptors 3 to 3 + <paramref name="preserveFds"/> - 1 are inherited at the same
-    /// numbers (<c>--preserve-fds</c>); the bootstrap socket follows them.</summary>
+    /// its message, or takes over the one the executable started before .NET did. The caller's descriptors 3 to
+    /// 3 + <paramref name="preserveFds"/> - 1 are inherited at the same numbers (<c>--preserve-fds</c>); the
+    /// bootstrap socket comes after them.</summary>
     public static PendingBootstrap Start(string initBinary, IReadOnlyList<string> arguments, int preserveFds)
     {
+        if (TakePrestarted() is { } prestarted)
+        {
+            // It is this executable run as ["oci-run", "init"]: usable only for a runtime configured so.
+            if (initBinary == Environment.ProcessPath && arguments is ["oci-run", "init"]) return prestarted;
+            prestarted.Dispose();
+        }
         var (runtimeEnd, initEnd) = Sys.SocketPair();
         var channel = new BootstrapChannel(runtimeEnd);
         try
@@ -90,6 +101,23 @@ internal static class InitLauncher
             // the OOM killer under a small memory limit), reading the channel sees end-of-file instead of hanging.
             Sys.Close(initEnd);
         }
+    }
+
+    /// <summary>Ends a bootstrap the executable started before .NET did that no command took over.</summary>
+    public static void EndPrestarted() => TakePrestarted()?.Dispose();
+
+    /// <summary>The bootstrap named by <see cref="PrestartedVariable"/>, once; the variable is removed so that no
+    /// child inherits it.</summary>
+    static PendingBootstrap? TakePrestarted()
+    {
+        string? value = Environment.GetEnvironmentVariable(PrestartedVariable);
+        if (value is null) return null;
+        Environment.SetEnvironmentVariable(PrestartedVariable, null);
+        Sys.UnsetEnvironmentVariable(PrestartedVariable);
+        var parts = value.Split(' ');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out int pid) || !int.TryParse(parts[1], out int fd) || pid <= 0 || fd < 3)
+            return null;
+        return new PendingBootstrap(pid, new BootstrapChannel(fd));
     }
 
     /// <summary>Tells a started bootstrap what to do and waits until it has forked init in the namespaces.</summary>

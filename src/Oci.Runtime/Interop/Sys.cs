@@ -399,6 +399,13 @@ internal static unsafe class Sys
             Check(unlink(p), $"unlink {path}");
     }
 
+    /// <summary>unsetenv(3): removes a variable from the process's native environment (.NET keeps its own copy).</summary>
+    public static void UnsetEnvironmentVariable(string name)
+    {
+        fixed (byte* p = CString.Of(name))
+            Native.unsetenv(p);
+    }
+
     /// <summary>unlink(2); returns the errno, 0 on success.</summary>
     public static int TryUnlink(string path)
     {

@@ -98,4 +98,37 @@ public sealed class BadInputTests
         Assert.Contains("/nonexistent-bundle/config.json", result.Stderr);
         Env.AssertNothingLeft(h, id);
     }
+
+    [ContainerFact]
+    public void A_command_that_fails_before_creating_leaves_no_init_behind()
+    {
+        // oci-run starts the container's init before .NET starts for create, run and exec (Native/prestart.c); a
+        // command that fails before it uses that init must end it and reap it. Run in a PID namespace whose first
+        // process waits for oci-run alone (python's subprocess), whatever oci-run leaves behind stays there to be
+        // listed, running or not yet reaped.
+        using var h = new OciRunHarness();
+        string[] wrapper =
+        [
+            "unshare", "--pid", "--fork", "--mount-proc", "python3", "-c",
+            "import glob, subprocess, sys, time\n" +
+            "code = subprocess.run(sys.argv[1:]).returncode\n" +
+            "time.sleep(0.3)\n" +
+            "for stat in glob.glob('/proc/[0-9]*/stat'):\n" +
+            "    if stat != '/proc/1/stat': print(open(stat).read().strip())\n" +
+            "sys.exit(code)\n",
+        ];
+        string[][] failures =
+        [
+            ["run", "--bundle", "/does/not/exist", h.NewId()],
+            ["create", "--bundle", "/does/not/exist", h.NewId()],
+            ["run", "--bundle", "/does/not/exist", "not/an/id"],
+            ["exec", "--no-such-flag", h.NewId(), "true"],
+        ];
+        foreach (var args in failures)
+        {
+            var result = h.RunThrough(wrapper, [], args);
+            Assert.NotEqual(0, result.ExitCode);
+            Assert.Equal("", result.Stdout.Trim());
+        }
+    }
 }
