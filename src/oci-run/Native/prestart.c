@@ -90,6 +90,16 @@ __attribute__((constructor)) static void oci_run_prestart(int argc, char **argv)
     int sockets[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) < 0)
         return;
+    /* With a standard descriptor closed, the runtime's end could take its number: keep it above them. */
+    if (sockets[0] < 3) {
+        int moved = fcntl(sockets[0], F_DUPFD_CLOEXEC, 3);
+        close(sockets[0]);
+        if (moved < 0) {
+            close(sockets[1]);
+            return;
+        }
+        sockets[0] = moved;
+    }
     int binary = -1, highest = highest_open_fd();
     pid_t pid = -1;
     if (highest < 0 || (binary = sealed_binary()) < 0)
