@@ -71,8 +71,9 @@ public sealed partial class ContainerRuntime
         StateStore.ValidateId(id);
         bundle = Path.GetFullPath(bundle);
         // Executing init's binary and loading it take as long as reading the config and preparing the container:
-        // on a machine with more than one CPU they happen side by side. The bootstrap waits for its message and
-        // ends if this method fails before sending it.
+        // on a machine with more than one CPU they happen side by side (oci-run starts it even earlier, before its
+        // .NET runtime, and this takes it over). The bootstrap waits for its message and ends if this method fails
+        // before sending it.
         using var bootstrap = InitLauncher.Start(options.InitBinary, options.InitArguments, createOptions.PreserveFds);
         byte[] configJson = SpecLoader.ReadBundleConfig(bundle);
         var spec = SpecLoader.Parse(configJson, out var warnings);
@@ -414,7 +415,7 @@ public sealed partial class ContainerRuntime
             {
                 created.Dispose();
                 TryDelete(id);
-            // init is this process's child: reap it, so that no zombie of the container outlives the command.
+                // init is this process's child: reap it, so that no zombie of the container outlives the command.
                 try
                 {
                     Sys.WaitPid(pid);
