@@ -34,6 +34,42 @@ public sealed class SecurityTests
         Assert.Equal(["0", "1", "2", "3"], result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
     }
 
+    [ContainerTheory]
+    [InlineData("run")]
+    [InlineData("exec")]
+    public void Preserved_descriptors_reach_the_process_and_nothing_else_does(string command)
+    {
+        // --preserve-fds 2 with only fd 3 open: fd 3 reaches the process at the same number, and fd 4, the hole, must
+        // not be filled by one of the runtime's own descriptors (its socket to init, the exec fifo).
+        using var h = new OciRunHarness();
+        string file = Path.Combine(h.Root, "preserved.txt");
+        File.WriteAllText(file, "preserved content\n");
+        string[] wrapper = ["sh", "-c", $"exec 3<'{file}'; exec \"$@\"", "sh"];
+        string[] show = ["sh", "-c", "cat /proc/self/fd/3; ls /proc/self/fd"];
+        CommandResult result;
+        if (command == "run")
+            result = h.RunThrough(wrapper, [], ["run", "--preserve-fds", "2", "--bundle", h.WriteBundle(OciRunHarness.NewSpec(show)), h.NewId()]);
+        else
+        {
+            string id = h.NewId();
+            var created = h.Run("run", "-d", "--bundle", h.WriteBundle(OciRunHarness.NewSpec("sleep", "100")), id);
+            Assert.True(created.ExitCode == 0, created.ToString());
+            try
+            {
+                result = h.RunThrough(wrapper, [], ["exec", "--preserve-fds", "2", id, .. show]);
+            }
+            finally
+            {
+                h.Run("delete", "--force", id);
+            }
+        }
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("preserved content", lines[0]);
+        // 0-2 are stdio, 3 the preserved file; ls's own handle on the directory takes the next free number, 4.
+        Assert.Equal(["0", "1", "2", "3", "4"], lines.Skip(1).Order());
+    }
+
     [ContainerFact]
     public void A_symlink_in_the_rootfs_cannot_take_a_mount_out_of_it()
     {
