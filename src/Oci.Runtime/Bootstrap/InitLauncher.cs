@@ -117,6 +117,8 @@ internal static class InitLauncher
         var parts = value.Split(' ');
         if (parts.Length != 2 || !int.TryParse(parts[0], out int pid) || !int.TryParse(parts[1], out int fd) || pid <= 0 || fd < 3)
             return null;
+        // Only a child of this process is one: a value from elsewhere must not get a process killed.
+        if (Lifecycle.ProcessInfo.ParentPid(pid) != Environment.ProcessId) return null;
         return new PendingBootstrap(pid, new BootstrapChannel(fd));
     }
 

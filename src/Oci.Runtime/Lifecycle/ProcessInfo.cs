@@ -55,6 +55,16 @@ internal static class ProcessInfo
             : null;
     }
 
+    /// <summary>The parent pid (field 4 of /proc/PID/stat) of a process, or null when there is no such process.</summary>
+    public static int? ParentPid(int pid)
+    {
+        string? stat = pid > 0 ? Interop.Sys.TryReadText($"/proc/{pid}/stat") : null;
+        int close = stat?.LastIndexOf(')') ?? -1;
+        if (stat is null || close < 0) return null;
+        var fields = stat[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return fields.Length > 1 && int.TryParse(fields[1], System.Globalization.CultureInfo.InvariantCulture, out int parent) ? parent : null;
+    }
+
     /// <summary>Whether <paramref name="pid"/> is still the process that started at <paramref name="startTime"/>.</summary>
     public static bool IsAlive(int pid, ulong startTime) => StartTime(pid) == startTime;
 

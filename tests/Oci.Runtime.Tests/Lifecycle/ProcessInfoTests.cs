@@ -34,4 +34,21 @@ public class ProcessInfoTests
         Assert.True(ProcessInfo.IsAlive(self, start!.Value));
         Assert.Null(ProcessInfo.StartTime(int.MaxValue));
     }
+
+    [Fact]
+    public void A_childs_parent_is_this_process()
+    {
+        using var child = System.Diagnostics.Process.Start("sleep", "5");
+        try
+        {
+            Assert.Equal(Environment.ProcessId, ProcessInfo.ParentPid(child.Id));
+            Assert.NotEqual(Environment.ProcessId, ProcessInfo.ParentPid(Environment.ProcessId));
+            Assert.Null(ProcessInfo.ParentPid(int.MaxValue));
+        }
+        finally
+        {
+            child.Kill();
+            child.WaitForExit();
+        }
+    }
 }
