@@ -27,19 +27,25 @@ internal sealed class BootstrapChannel(int fd) : IDisposable
 
     public int Fd { get; private set; } = fd;
 
-    public void Write(BootstrapRecord type, ReadOnlySpan<byte> data)
+    public void Write(BootstrapRecord type, ReadOnlySpan<byte> data) => Write(type, data, default);
+
+    /// <summary>Writes a record with <paramref name="fds"/> attached to its header (SCM_RIGHTS).</summary>
+    void Write(BootstrapRecord type, ReadOnlySpan<byte> data, ReadOnlySpan<int> fds)
     {
         Span<byte> header = stackalloc byte[8];
         BitConverter.TryWriteBytes(header, (uint)type);
         BitConverter.TryWriteBytes(header[4..], (uint)data.Length);
-        Sys.WriteAll(Fd, header);
+        Sys.WriteWithFds(Fd, header, fds);
         if (data.Length > 0) Sys.WriteAll(Fd, data);
     }
 
-    public (BootstrapRecord Type, byte[] Data) Read()
+    public (BootstrapRecord Type, byte[] Data) Read() => Read(out _);
+
+    /// <summary>Reads a record and the descriptors that came with it (close-on-exec).</summary>
+    (BootstrapRecord Type, byte[] Data) Read(out int[] fds)
     {
         Span<byte> header = stackalloc byte[8];
-        Sys.ReadExactly(Fd, header);
+        fds = Sys.ReadExactlyWithFds(Fd, header, MaxFds);
         var type = (BootstrapRecord)BitConverter.ToUInt32(header);
         int length = (int)BitConverter.ToUInt32(header[4..]);
         if (length is < 0 or > MaxRecord) throw new OciException($"init protocol: record of {length} bytes");
@@ -49,14 +55,7 @@ internal sealed class BootstrapChannel(int fd) : IDisposable
     }
 
     /// <summary>Sends a JSON message (<see cref="Init.InitWire"/>), with <paramref name="fds"/> attached.</summary>
-    public void SendJson(byte[] utf8Json, ReadOnlySpan<int> fds = default)
-    {
-        Span<byte> header = stackalloc byte[8];
-        BitConverter.TryWriteBytes(header, (uint)BootstrapRecord.Json);
-        BitConverter.TryWriteBytes(header[4..], (uint)utf8Json.Length);
-        Sys.WriteWithFds(Fd, header, fds);
-        if (utf8Json.Length > 0) Sys.WriteAll(Fd, utf8Json);
-    }
+    public void SendJson(byte[] utf8Json, ReadOnlySpan<int> fds = default) => Write(BootstrapRecord.Json, utf8Json, fds);
 
     /// <summary>Receives a JSON message; an error record from the other end becomes an exception.</summary>
     public byte[] ReceiveJson() => ReceiveJson(out _);
@@ -64,13 +63,7 @@ internal sealed class BootstrapChannel(int fd) : IDisposable
     /// <summary>Receives a JSON message and the descriptors that came with it (close-on-exec).</summary>
     public byte[] ReceiveJson(out int[] fds)
     {
-        Span<byte> header = stackalloc byte[8];
-        fds = Sys.ReadExactlyWithFds(Fd, header, MaxFds);
-        var type = (BootstrapRecord)BitConverter.ToUInt32(header);
-        int length = (int)BitConverter.ToUInt32(header[4..]);
-        if (length is < 0 or > MaxRecord) throw new OciException($"init protocol: record of {length} bytes");
-        var data = new byte[length];
-        Sys.ReadExactly(Fd, data);
+        var (type, data) = Read(out fds);
         if (type == BootstrapRecord.Error)
             throw new OciException(System.Text.Encoding.UTF8.GetString(data));
         if (type != BootstrapRecord.Json) throw new OciException($"init protocol: unexpected record {type}");

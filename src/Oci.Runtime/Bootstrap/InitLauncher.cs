@@ -79,8 +79,9 @@ internal static class InitLauncher
     {
         if (TakePrestarted() is { } prestarted)
         {
-            // It is this executable run as ["oci-run", "init"]: usable only for a runtime configured so.
-            if (initBinary == Environment.ProcessPath && arguments is ["oci-run", "init"]) return prestarted;
+            // It is this executable run with the default init arguments: usable only for a runtime configured so.
+            if (initBinary == Environment.ProcessPath && arguments.SequenceEqual(Lifecycle.RuntimeOptions.DefaultInitArguments))
+                return prestarted;
             prestarted.Dispose();
         }
         var (runtimeEnd, initEnd) = Sys.SocketPair();

@@ -16,7 +16,10 @@ public sealed class RuntimeOptions
     public string InitBinary { get; init; } = Environment.ProcessPath ?? "/proc/self/exe";
 
     /// <summary>argv of the init.</summary>
-    public IReadOnlyList<string> InitArguments { get; init; } = ["oci-run", "init"];
+    public IReadOnlyList<string> InitArguments { get; init; } = DefaultInitArguments;
+
+    /// <summary>The default <see cref="InitArguments"/>: the oci-run executable's own init command.</summary>
+    internal static readonly IReadOnlyList<string> DefaultInitArguments = ["oci-run", "init"];
 }
 
 /// <summary>Options of <see cref="ContainerRuntime.Create"/> (runc's <c>create</c> flags).</summary>

@@ -86,13 +86,13 @@ public sealed class ContainerRecord
     [JsonIgnore]
     public Dictionary<string, string>? Annotations =>
         config is not null ? config.Annotations
-        : TopLevelValue("annotations"u8) is { } a ? SpecReader.ReadAnnotations(a.Span) : null;
+        : StoredMember(hooks: false) is { } a ? SpecReader.ReadAnnotations(a.Span) : null;
 
     /// <summary>The config's hooks, without reading the rest of it.</summary>
     [JsonIgnore]
     public Hooks? Hooks =>
         config is not null ? config.Hooks
-        : TopLevelValue("hooks"u8) is { } h ? SpecReader.ReadHooks(h.Span) : null;
+        : StoredMember(hooks: true) is { } h ? SpecReader.ReadHooks(h.Span) : null;
 
     /// <summary>Sets the stored config's text with where its <c>annotations</c> and <c>hooks</c> are in it, as
     /// state.json's reader found them while it went over the config anyway.</summary>
@@ -104,34 +104,50 @@ public sealed class ContainerRecord
         membersFound = true;
     }
 
-    /// <summary>The text of a member of the stored config's top-level object, or null when it has none.</summary>
-    ReadOnlyMemory<byte>? TopLevelValue(ReadOnlySpan<byte> name)
+    /// <summary>The text of the stored config's <c>hooks</c> or <c>annotations</c>, or null when it has none.</summary>
+    ReadOnlyMemory<byte>? StoredMember(bool hooks)
     {
         if (configUtf8 is null) return null;
-        if (membersFound && (name.SequenceEqual("annotations"u8) || name.SequenceEqual("hooks"u8)))
+        if (!membersFound)
         {
-            if ((name.SequenceEqual("hooks"u8) ? hooksRange : annotationsRange) is not { } range) return null;
-            return new ReadOnlyMemory<byte>(configUtf8)[range];
+            var reader = new Utf8JsonReader(configUtf8);
+            if (!reader.Read()) return null;
+            (annotationsRange, hooksRange) = FindMembers(ref reader, 0);
+            membersFound = true;
         }
-        var reader = new Utf8JsonReader(configUtf8);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
-        ReadOnlyMemory<byte>? found = null;
+        // Not a conditional expression: its null would become an empty memory, not "none".
+        if ((hooks ? hooksRange : annotationsRange) is not { } range) return null;
+        return new ReadOnlyMemory<byte>(configUtf8)[range];
+    }
+
+    /// <summary>Goes over the config value at the reader (which starts at <paramref name="start"/> of the text the
+    /// reader reads) and returns where its <c>annotations</c> and <c>hooks</c> are, relative to the value's start.
+    /// The last of duplicate members wins, as when the whole config is read.</summary>
+    internal static (Range? Annotations, Range? Hooks) FindMembers(ref Utf8JsonReader reader, int start)
+    {
+        Range? annotations = null, hooks = null;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return (null, null);
+        }
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            bool match = reader.ValueTextEquals(name);
+            bool isAnnotations = reader.ValueTextEquals("annotations"u8), isHooks = reader.ValueTextEquals("hooks"u8);
             reader.Read();
-            int start = (int)reader.TokenStartIndex;
+            int valueStart = (int)reader.TokenStartIndex - start;
             reader.Skip();
-            // The last of duplicate members wins, as when the config is read whole.
-            if (match) found = configUtf8.AsMemory(start, (int)reader.BytesConsumed - start);
+            var range = new Range(valueStart, (int)reader.BytesConsumed - start);
+            if (isAnnotations) annotations = range;
+            else if (isHooks) hooks = range;
         }
-        return found;
+        return (annotations, hooks);
     }
 
     RuntimeSpec? config;
     byte[]? configUtf8;
     Range? annotationsRange, hooksRange;
-    /// <summary>Whether the two ranges above were found by state.json's reader (else the text is searched).</summary>
+    /// <summary>Whether the two ranges above have been found (by state.json's reader, or on first use).</summary>
     bool membersFound;
     /// <summary>Whether <see cref="configUtf8"/> is known to match <see cref="config"/> (nobody has been handed the
     /// object since they were set together).</summary>

@@ -114,24 +114,7 @@ internal static class ContainerRecordJson
     static void ReadConfig(ref Utf8JsonReader reader, ReadOnlySpan<byte> document, ContainerRecord record)
     {
         int start = (int)reader.TokenStartIndex;
-        Range? annotations = null, hooks = null;
-        if (reader.TokenType == JsonTokenType.StartObject)
-        {
-            while (true)
-            {
-                Read(ref reader);
-                if (reader.TokenType == JsonTokenType.EndObject) break;
-                bool isAnnotations = reader.ValueTextEquals("annotations"u8), isHooks = reader.ValueTextEquals("hooks"u8);
-                Read(ref reader);
-                int valueStart = (int)reader.TokenStartIndex - start;
-                reader.Skip();
-                // The last of duplicate members wins, as when the whole config is read.
-                var range = new Range(valueStart, (int)reader.BytesConsumed - start);
-                if (isAnnotations) annotations = range;
-                else if (isHooks) hooks = range;
-            }
-        }
-        else reader.Skip();
+        var (annotations, hooks) = ContainerRecord.FindMembers(ref reader, start);
         record.SetStoredConfig(document[start..(int)reader.BytesConsumed].ToArray(), annotations, hooks);
     }
 
