@@ -30,7 +30,7 @@ public static class Capabilities
     /// <summary>The set of <paramref name="names"/> (<c>process.capabilities.<paramref name="set"/></c>). A
     /// capability this runtime or this kernel does not know is an error that names it: the container would
     /// otherwise run with less than its config asks for.</summary>
-    static ulong Mask(List<string>? names, string set, int lastCap)
+    internal static ulong Mask(List<string>? names, string set, int lastCap)
     {
         ulong mask = 0;
         for (int i = 0; i < (names?.Count ?? 0); i++)

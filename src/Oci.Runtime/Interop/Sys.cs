@@ -210,10 +210,11 @@ internal static unsafe class Sys
         }
     }
 
-    public static (int, int) SocketPair()
+    public static (int, int) SocketPair(bool messages = false)
     {
+        const int SOCK_SEQPACKET = 5;
         int* fds = stackalloc int[2];
-        Check(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), "socketpair");
+        Check(socketpair(AF_UNIX, (messages ? SOCK_SEQPACKET : SOCK_STREAM) | SOCK_CLOEXEC, 0, fds), "socketpair");
         return (fds[0], fds[1]);
     }
 
@@ -338,6 +339,77 @@ internal static unsafe class Sys
         if (n == 0 && buffer.Length > 0) throw new EndOfStreamException($"fd {socket} closed");
         ReadExactly(socket, buffer[(int)n..]);
         return [.. received];
+    }
+
+    /// <summary>shutdown(2) of the writing side: the peer reads end-of-file once it has read what was sent.</summary>
+    public static void ShutdownWrite(int socket) => Check(shutdown(socket, SHUT_WR), "shutdown");
+
+    /// <summary>SO_SNDBUFFORCE (root may exceed wmem_max), else SO_SNDBUF, of <paramref name="socket"/>.</summary>
+    public static void SetSendBuffer(int socket, int bytes)
+    {
+        const int SO_SNDBUF = 7, SO_SNDBUFFORCE = 32;
+        int value = bytes;
+        if (setsockopt(socket, SOL_SOCKET, SO_SNDBUFFORCE, &value, sizeof(int)) != 0)
+            setsockopt(socket, SOL_SOCKET, SO_SNDBUF, &value, sizeof(int));
+    }
+
+    /// <summary>Sends one message on a SOCK_SEQPACKET socket, with <paramref name="fds"/> attached; false when the
+    /// peer is gone (EPIPE, ECONNRESET).</summary>
+    public static bool SendMessage(int socket, ReadOnlySpan<byte> data, ReadOnlySpan<int> fds)
+    {
+        const int MSG_NOSIGNAL = 0x4000, EPIPE = 32, ECONNRESET = 104;
+        int controlLength = fds.Length == 0 ? 0 : CmsgSpace(fds.Length);
+        byte* control = stackalloc byte[Math.Max(controlLength, 1)];
+        if (controlLength > 0)
+        {
+            new Span<byte>(control, controlLength).Clear();
+            var header = (cmsghdr*)control;
+            header->cmsg_len = (uint)(16 + 4 * fds.Length);
+            header->cmsg_level = SOL_SOCKET;
+            header->cmsg_type = SCM_RIGHTS;
+            fds.CopyTo(new Span<int>(control + 16, fds.Length));
+        }
+        long n;
+        fixed (byte* b = data)
+        {
+            var iov = new iovec { iov_base = b, iov_len = data.Length };
+            var message = new msghdr { msg_iov = &iov, msg_iovlen = 1, msg_control = controlLength > 0 ? control : null, msg_controllen = controlLength };
+            do n = sendmsg(socket, &message, MSG_NOSIGNAL);
+            while (n < 0 && Marshal.GetLastPInvokeError() == EINTR);
+        }
+        if (n < 0 && Marshal.GetLastPInvokeError() is EPIPE or ECONNRESET) return false;
+        Check((int)Math.Min(n, 0), "sendmsg");
+        return true;
+    }
+
+    /// <summary>Receives one message from a SOCK_SEQPACKET socket into <paramref name="buffer"/>, with the
+    /// descriptors that came with it (close-on-exec); 0 at end of stream.</summary>
+    public static int ReceiveMessage(int socket, Span<byte> buffer, int maxFds, out int[] fds)
+    {
+        const int MSG_TRUNC = 0x20, MSG_CTRUNC = 0x8, ECONNRESET = 104;
+        int controlLength = CmsgSpace(maxFds);
+        byte* control = stackalloc byte[controlLength];
+        long n;
+        var received = new List<int>();
+        fixed (byte* b = buffer)
+        {
+            var iov = new iovec { iov_base = b, iov_len = buffer.Length };
+            var message = new msghdr { msg_iov = &iov, msg_iovlen = 1, msg_control = control, msg_controllen = controlLength };
+            do n = recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
+            while (n < 0 && Marshal.GetLastPInvokeError() == EINTR);
+            if (n < 0 && Marshal.GetLastPInvokeError() == ECONNRESET) n = 0;
+            Check((int)Math.Min(n, 0), "recvmsg");
+            var header = (cmsghdr*)control;
+            if (message.msg_controllen >= 16 && header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS)
+                for (int i = 0; i < ((int)header->cmsg_len - 16) / 4; i++) received.Add(((int*)(control + 16))[i]);
+            fds = [.. received];
+            if ((message.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0)
+            {
+                foreach (int fd in fds) Close(fd);
+                throw new OciException($"message on fd {socket} too large");
+            }
+        }
+        return (int)n;
     }
 
     /// <summary>CMSG_SPACE for <paramref name="count"/> descriptors (a 16-byte header, ints padded to 8 bytes).</summary>
@@ -668,6 +740,16 @@ internal static unsafe class Sys
             Check(Native.fstatat(fd, p, buffer, AT_EMPTY_PATH), $"stat fd {fd}");
         // struct stat on x86_64: st_mode is the low half of the fourth long, st_rdev the sixth.
         return ((uint)buffer[3] & 0xF000, (ulong)buffer[5]);
+    }
+
+    /// <summary>fstat(2): the file's whole st_mode, its st_rdev and its size.</summary>
+    public static (uint Mode, ulong Rdev, long Size) FileStat(int fd)
+    {
+        var buffer = stackalloc long[18];
+        fixed (byte* p = CString.Of(""))
+            Check(Native.fstatat(fd, p, buffer, AT_EMPTY_PATH), $"stat fd {fd}");
+        // struct stat on x86_64: st_mode is the low half of the fourth long, st_rdev the sixth, st_size the seventh.
+        return ((uint)buffer[3], (ulong)buffer[5], buffer[6]);
     }
 
     /// <summary>The (device, inode) pair that identifies the file at <paramref name="path"/> (a namespace file:

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Oci.Runtime.Bootstrap;
+using Microsoft.Extensions.Logging;
+using Oci.Runtime.Executor;
 using Oci.Runtime.Init;
 using Oci.Runtime.Interop;
 using Oci.Runtime.Namespaces;
@@ -10,6 +11,13 @@ namespace Oci.Runtime.Lifecycle;
 
 public sealed partial class ContainerRuntime
 {
+    /// <summary>The runtime's part of an exec: the process joins the container's cgroups before its namespaces.</summary>
+    sealed class ExecHost(Cgroups.ICgroupManager cgroups) : ISetupHost
+    {
+        public void Started(int executorPid) => cgroups.AddProcess(executorPid);
+        public void Mounted(int pid) { }
+    }
+
     /// <summary>Runs another process in a running container: it joins init's namespaces and cgroups, takes
     /// <paramref name="process"/>'s user, capabilities, environment and working directory, and (unless detached) is
     /// waited for. Returns its exit status, 128+N when killed by signal N.</summary>
@@ -24,8 +32,6 @@ public sealed partial class ContainerRuntime
     /// record and config are read once.</summary>
     public int Exec(string id, Func<Process, Process> fromTemplate, ExecOptions execOptions)
     {
-        // Started ahead, as in Create: it loads while the record and the config are read.
-        using var bootstrap = InitLauncher.Start(options.InitBinary, options.InitArguments, execOptions.PreserveFds);
         ContainerRecord record;
         using (var directory = store.Open(id))
         {
@@ -54,50 +60,35 @@ public sealed partial class ContainerRuntime
         var seccomp = spec.Linux?.Seccomp is { } filter ? Seccomp.SeccompCompiler.Compile(filter) : null;
         var cgroups = Cgroups(record);
         int consoleSocket = execOptions.ConsoleSocket is { } socketPath ? ConsoleSocket.Connect(socketPath) : -1;
-        LaunchedInit? launched = null;
+        int pid;
         try
         {
-            Sys.BecomeChildSubreaper();
-            launched = InitLauncher.Launch(bootstrap, new LaunchRequest
-            {
-                Joins = joins,
-                BeforeNamespaces = pid => cgroups.AddProcess(pid),
-            });
-            int firstRuntimeFd = 3 + execOptions.PreserveFds;
-            launched.Channel.Send(new InitConfig
+            var context = new SetupContext
             {
                 ContainerId = id,
-                SpecJson = storedConfig,
-                ProcessJson = SpecLoader.SerializeProcess(process),
+                Spec = spec,
                 Bundle = record.Bundle,
                 Rootfs = record.Rootfs,
                 IsExec = true,
                 NewUtsNamespace = joins.Any(j => j.Item1.Name == "uts"),
                 NewUserNamespace = joins.Any(j => j.Item1.Name == "user"),
-                FirstRuntimeFd = firstRuntimeFd,
-                ConsoleSocketFd = consoleSocket,
+                FirstRuntimeFd = 3 + execOptions.PreserveFds,
                 Seccomp = seccomp,
-            });
-            AwaitReady(launched, spec, record);
-        }
-        catch
-        {
-            if (launched is not null)
-            {
-                Sys.Kill(launched.Pid, 9);
-                Sys.WaitPid(launched.Pid);
-            }
-            throw;
+                SetgroupsDenied = Sys.TryReadText($"/proc/{record.InitPid}/setgroups")?.Trim() == "deny",
+                HeldCapabilities = joins.Any(j => j.Item1.Name == "user") ? ulong.MaxValue : Sys.CapGetPermitted(),
+            };
+            var warnings = new List<string>();
+            pid = ContainerSetup.Exec(context, joins, execOptions.PreserveFds, consoleSocket, new ExecHost(cgroups), warnings);
+            foreach (var warning in warnings) logger.LogWarning("{Message}", warning);
         }
         finally
         {
-            launched?.Channel.Dispose();
             Sys.Close(consoleSocket);
         }
-        if (execOptions.PidFile is { } pidFile) WriteAtomically(pidFile, launched.Pid.ToString(CultureInfo.InvariantCulture));
+        if (execOptions.PidFile is { } pidFile) WriteAtomically(pidFile, pid.ToString(CultureInfo.InvariantCulture));
         if (execOptions.Detach) return 0;
-        using (SignalForwarding.To(launched.Pid))
-            return ExitCode(Sys.WaitPid(launched.Pid));
+        using (SignalForwarding.To(pid))
+            return ExitCode(Sys.WaitPid(pid));
     }
 
     /// <summary>A copy of the container's own process settings: the base on which <c>exec</c>'s flags build.</summary>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Oci.Runtime.Bootstrap;
+using Oci.Runtime.Executor;
 using Oci.Runtime.Cgroups;
 using Oci.Runtime.Init;
 using Oci.Runtime.Interop;
@@ -70,11 +70,6 @@ public sealed partial class ContainerRuntime
     {
         StateStore.ValidateId(id);
         bundle = Path.GetFullPath(bundle);
-        // Executing init's binary and loading it take as long as reading the config and preparing the container:
-        // on a machine with more than one CPU they happen side by side (oci-run starts it even earlier, before its
-        // .NET runtime, and this takes it over). The bootstrap waits for its message and ends if this method fails
-        // before sending it.
-        using var bootstrap = InitLauncher.Start(options.InitBinary, options.InitArguments, createOptions.PreserveFds);
         byte[] configJson = SpecLoader.ReadBundleConfig(bundle);
         var spec = SpecLoader.Parse(configJson, out var warnings);
         foreach (var warning in warnings)
@@ -83,12 +78,12 @@ public sealed partial class ContainerRuntime
 
         var directory = store.CreateNew(id);
         CgroupManager? cgroups = null;
-        LaunchedInit? init = null;
+        int initPid = -1;
         ContainerRecord? record = null;
+        CreateHost? host = null;
         int fifo = -1, consoleSocket = -1, startReader = -1;
         try
         {
-            Sys.BecomeChildSubreaper();
             Sys.Mkfifo(directory.ExecFifoPath, 0x192); // 0622
             // mkfifo applies the umask; the container's user, whoever it is, must be able to open it for writing.
             Sys.Chmod(directory.ExecFifoPath, 0x192);
@@ -104,66 +99,45 @@ public sealed partial class ContainerRuntime
             if (createOptions.ConsoleSocket is { } socketPath) consoleSocket = ConsoleSocket.Connect(socketPath);
             else if (createOptions.ConsoleSocketFd >= 0) consoleSocket = Sys.DupCloexec(createOptions.ConsoleSocketFd, 3);
 
-            var cgroupManager = cgroups;
-            init = InitLauncher.Launch(bootstrap, new LaunchRequest
-            {
-                CloneFlags = plan.CloneFlags,
-                Joins = plan.Joins,
-                TimeOffsets = plan.TimeOffsets,
-                UidMappings = spec.Linux?.UidMappings,
-                GidMappings = spec.Linux?.GidMappings,
-                BeforeNamespaces = pid => cgroupManager.AddProcess(pid),
-            });
-
-            NetworkDevices.MoveInto(spec.Linux?.NetDevices, init.Pid);
-            record = new ContainerRecord
-            {
-                Id = id,
-                InitPid = init.Pid,
-                InitStartTime = ProcessInfo.StartTime(init.Pid) ?? throw new OciException("container init exited during create"),
-                Bundle = bundle,
-                Rootfs = plan.Rootfs,
-                Created = DateTimeOffset.UtcNow,
-                Owner = OwnerName(),
-                CgroupPaths = new Dictionary<string, string>(cgroups.Paths),
-                CgroupLayout = cgroups.Layout,
-                CgroupJoined = [.. cgroups.Joined],
-                CgroupCreatedParents = [.. cgroups.CreatedParents],
-            };
-            record.SetConfig(spec, configJson);
-            int firstRuntimeFd = 3 + createOptions.PreserveFds;
-            init.Channel.Send(new InitConfig
+            bool joinsUser = plan.Joins.Any(j => j.Type.Name == "user");
+            var context = new SetupContext
             {
                 ContainerId = id,
-                SpecJson = configJson,
+                Spec = spec,
                 Bundle = bundle,
                 Rootfs = plan.Rootfs,
                 NoPivot = createOptions.NoPivot,
                 NewMountNamespace = plan.Creates("mount"),
-                NewUserNamespace = plan.Creates("user") || plan.Joins.Any(j => j.Type.Name == "user"),
+                NewUserNamespace = plan.Creates("user") || joinsUser,
                 NewUtsNamespace = plan.Creates("uts") || plan.Joins.Any(j => j.Type.Name == "uts"),
                 NewCgroupNamespace = plan.Creates("cgroup"),
-                FirstRuntimeFd = firstRuntimeFd,
-                ExecFifoFd = fifo,
-                ConsoleSocketFd = consoleSocket,
-                CgroupPaths = record.CgroupPaths,
+                NewNetworkNamespace = plan.Creates("network"),
+                NewIpcNamespace = plan.Creates("ipc"),
+                FirstRuntimeFd = 3 + createOptions.PreserveFds,
+                CgroupPaths = new Dictionary<string, string>(cgroups.Paths),
                 CgroupMountPoints = mounts.Hierarchies.ToDictionary(h => h.ProcKey, h => h.MountPoint),
-                HookState = Describe(record, ContainerStatus.Creating),
                 Seccomp = plan.Seccomp,
-            });
-            AwaitReady(init, spec, record);
+                HeldCapabilities = plan.Creates("user") || joinsUser ? ulong.MaxValue : Sys.CapGetPermitted(),
+            };
+            host = new CreateHost(id, bundle, plan, spec, configJson, cgroups, context);
+            var setupWarnings = new List<string>();
+            initPid = ContainerSetup.Create(context, plan, createOptions.PreserveFds, fifo, consoleSocket,
+                spec.Linux?.UidMappings, spec.Linux?.GidMappings, host, setupWarnings);
+            foreach (var warning in setupWarnings) logger.LogWarning("{Message}", warning);
+            record = host.Record ?? throw new OciException("container init exited during create");
             directory.Save(record);
-            if (createOptions.PidFile is { } pidFile) WriteAtomically(pidFile, init.Pid.ToString(CultureInfo.InvariantCulture));
+            if (createOptions.PidFile is { } pidFile) WriteAtomically(pidFile, initPid.ToString(CultureInfo.InvariantCulture));
             return new CreatedContainer(directory, record, startReader);
         }
         catch
         {
             Sys.Close(startReader);
-            if (init is not null)
+            if (initPid > 0)
             {
-                Sys.Kill(init.Pid, 9);
-                Sys.WaitPid(init.Pid);
+                Sys.Kill(initPid, 9);
+                Sys.WaitPid(initPid);
             }
+            record ??= host?.Record;
             // runtime.md: a container that fails during create is destroyed and its poststop hooks run.
             if (record is not null)
                 foreach (var failure in HookRunner.RunAll(spec.Hooks?.Poststop, "poststop", Describe(record, ContainerStatus.Stopped)))
@@ -182,48 +156,47 @@ public sealed partial class ContainerRuntime
         }
         finally
         {
-            init?.Channel.Dispose();
             Sys.Close(fifo);
             Sys.Close(consoleSocket);
         }
     }
 
-    /// <summary>Serves init's requests until it reports that the container is created.</summary>
-    void AwaitReady(LaunchedInit init, RuntimeSpec spec, ContainerRecord record)
+    /// <summary>The runtime's part of a create while the executor works: the cgroups, the record once init exists,
+    /// network devices and the runtime's hooks.</summary>
+    sealed class CreateHost(string id, string bundle, ContainerPlan plan, RuntimeSpec spec,
+        byte[] configJson, CgroupManager cgroups, SetupContext context) : ISetupHost
     {
-        while (true)
+        public ContainerRecord? Record { get; private set; }
+
+        public void Started(int executorPid) => cgroups.AddProcess(executorPid);
+
+        public void Mounted(int pid)
         {
-            InitMessage message;
-            try
+            NetworkDevices.MoveInto(spec.Linux?.NetDevices, pid);
+            var record = new ContainerRecord
             {
-                message = init.Channel.ReceiveMessage();
-            }
-            catch (EndOfStreamException)
-            {
-                throw new OciException("container init exited during create");
-            }
-            switch (message.Type)
-            {
-                case InitMessage.Ready:
-                    return;
-                case InitMessage.Error:
-                    throw new OciException(message.Message ?? "container init failed");
-                case InitMessage.Warning:
-                    logger.LogWarning("{Message}", message.Message);
-                    break;
-                case InitMessage.Hooks:
-                    // prestart (deprecated) and createRuntime run in the runtime's namespaces once the
-                    // container's namespaces exist, before pivot_root.
-                    var state = Describe(record, ContainerStatus.Creating);
-                    HookRunner.Run(spec.Hooks?.Prestart, "prestart", state);
-                    HookRunner.Run(spec.Hooks?.CreateRuntime, "createRuntime", state);
-                    init.Channel.Send(new InitMessage { Type = InitMessage.Resume });
-                    break;
-                default:
-                    throw new OciException($"init protocol: unexpected message {message.Type}");
-            }
+                Id = id,
+                InitPid = pid,
+                InitStartTime = ProcessInfo.StartTime(pid) ?? throw new OciException("container init exited during create"),
+                Bundle = bundle,
+                Rootfs = plan.Rootfs,
+                Created = DateTimeOffset.UtcNow,
+                Owner = OwnerName(),
+                CgroupPaths = new Dictionary<string, string>(cgroups.Paths),
+                CgroupLayout = cgroups.Layout,
+                CgroupJoined = [.. cgroups.Joined],
+                CgroupCreatedParents = [.. cgroups.CreatedParents],
+            };
+            record.SetConfig(spec, configJson);
+            Record = record;
+            context.HookState = Describe(record, ContainerStatus.Creating);
+            // prestart (deprecated) and createRuntime run in the runtime's namespaces once the container's
+            // namespaces exist, before pivot_root.
+            HookRunner.Run(spec.Hooks?.Prestart, "prestart", context.HookState);
+            HookRunner.Run(spec.Hooks?.CreateRuntime, "createRuntime", context.HookState);
         }
     }
+
 
     /// <summary>Runs the user's process of a created container.</summary>
     public void Start(string id)

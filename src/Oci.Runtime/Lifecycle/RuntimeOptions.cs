@@ -10,16 +10,6 @@ public sealed class RuntimeOptions
     /// the caller's cgroups, <c>linux.resources</c> is not applied, and <c>kill --all</c> reaches init only.</summary>
     public bool CgroupsDisabled { get; init; }
 
-    /// <summary>The executable that becomes each container's init: one that links the C bootstrap
-    /// (build/Oci.Runtime.targets) and calls <see cref="Init.ContainerInit.Run"/> for <see cref="InitArguments"/>.
-    /// Defaults to the running executable.</summary>
-    public string InitBinary { get; init; } = Environment.ProcessPath ?? "/proc/self/exe";
-
-    /// <summary>argv of the init.</summary>
-    public IReadOnlyList<string> InitArguments { get; init; } = DefaultInitArguments;
-
-    /// <summary>The default <see cref="InitArguments"/>: the oci-run executable's own init command.</summary>
-    internal static readonly IReadOnlyList<string> DefaultInitArguments = ["oci-run", "init"];
 }
 
 /// <summary>Options of <see cref="ContainerRuntime.Create"/> (runc's <c>create</c> flags).</summary>

@@ -18,6 +18,9 @@ public sealed record NamespaceType(string Name, uint CloneFlag, string ProcName)
         new("mount", 0x00020000, "mnt"),
     ];
 
+    /// <summary>The user namespace.</summary>
+    public static NamespaceType User => All[0];
+
     /// <summary>The type called <paramref name="name"/> in config.json, or null when there is none.</summary>
     public static NamespaceType? Find(string name)
     {

@@ -5,22 +5,45 @@ namespace Oci.Runtime.Tests.Integration;
 /// <summary>What a hostile container must not be able to reach.</summary>
 public sealed class SecurityTests
 {
-    /// <summary>CVE-2019-5736: init runs the runtime's binary. A container process can hold /proc/PID/exe of it
-    /// open (reading is allowed) and, once no process executes it any more, reopen it for writing through
-    /// /proc/self/fd to replace the host's oci-run. The binary is executed from a read-only mount of itself, so that
-    /// the write fails with EROFS. (While any oci-run runs, the write fails with ETXTBSY first, which is why this
-    /// checks the mount's flags instead of attempting the write: other tests run oci-run in parallel.)</summary>
+    /// <summary>CVE-2019-5736: a container process can open /proc/PID/exe of its init and, through it, write to the
+    /// file the init was executed from. That file is the library's executor in a memfd sealed against writes: no
+    /// file of the host is reachable, and the memfd itself cannot be changed.</summary>
     [ContainerFact]
-    public void The_runtime_binary_is_executed_from_a_read_only_mount()
+    public void The_init_is_executed_from_a_sealed_memfd_that_cannot_be_written()
     {
-        const ulong ST_RDONLY = 1;
         using var h = new OciRunHarness();
         string id = h.Create(OciRunHarness.NewSpec("sleep", "1000"));
         int pid = h.State(id).Pid!.Value;
-        // The executable is the root of a detached mount: its path there is "/".
-        Assert.Equal("/", new FileInfo($"/proc/{pid}/exe").LinkTarget);
-        Assert.NotEqual(ST_RDONLY, Interop.Sys.StatFsFlags(TestPaths.OciRunBinary) & ST_RDONLY);
-        Assert.Equal(ST_RDONLY, Interop.Sys.StatFsFlags($"/proc/{pid}/exe") & ST_RDONLY);
+        Assert.StartsWith("/memfd:oci-run-executor", new FileInfo($"/proc/{pid}/exe").LinkTarget);
+        var e = Assert.ThrowsAny<IOException>(() => File.OpenWrite($"/proc/{pid}/exe").Dispose());
+        Assert.False(e is FileNotFoundException, e.ToString());
+        // The seals themselves: no write, no growth, no shrinking, and no new seals.
+        int fd = Interop.Sys.Open($"/proc/{pid}/exe", Interop.Sys.O_RDONLY);
+        try
+        {
+            const int F_GET_SEALS = 1034, F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
+            int seals = Tmds.Linux.LibC.fcntl(fd, F_GET_SEALS);
+            Assert.Equal(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE, seals & 0xF);
+        }
+        finally
+        {
+            Interop.Sys.Close(fd);
+        }
+    }
+
+    /// <summary>The container's init is single-threaded, its own session leader and, while it waits for start,
+    /// not dumpable: nothing in the container can ptrace it or read its memory (CVE-2016-9962 class).</summary>
+    [ContainerFact]
+    public void A_created_containers_init_has_one_thread_and_its_own_session()
+    {
+        using var h = new OciRunHarness();
+        string id = h.Create(OciRunHarness.NewSpec("true"));
+        int pid = h.State(id).Pid!.Value;
+        string status = File.ReadAllText($"/proc/{pid}/status");
+        Assert.Contains("Threads:\t1\n", status);
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        Assert.Equal(pid.ToString(), fields[3]); // session id (field 6 of stat)
     }
 
     /// <summary>CVE-2024-21626: no descriptor of the runtime reaches the container's process.</summary>

@@ -665,15 +665,4 @@ public class StoredConfigReadingTests
         Assert.Null(record.Hooks);
         Assert.Equal("1.3.0", record.Config.OciVersion);
     }
-
-    [Fact]
-    public void TheInitReadsItsSpecAndProcessAsTheSerializerDid()
-    {
-        byte[] config = Encoding.UTF8.GetBytes(SpecDocuments.ValidLinuxConfig);
-        byte[] process = Encoding.UTF8.GetBytes("""{ "cwd": "/tmp", "args": ["ls"], "user": { "uid": 7 }, "future": [1] }""");
-        var init = new Oci.Runtime.Init.InitConfig { SpecJson = config, ProcessJson = process };
-        RuntimeSpec expected = JsonSerializer.Deserialize(config, SpecJsonContext.Relaxed.RuntimeSpec)!;
-        expected.Process = JsonSerializer.Deserialize(process, SpecJsonContext.Relaxed.Process);
-        Assert.Equal(Written(expected, SpecJsonContext.Relaxed.RuntimeSpec), Written(init.Spec, SpecJsonContext.Relaxed.RuntimeSpec));
-    }
 }

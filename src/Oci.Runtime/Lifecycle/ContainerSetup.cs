@@ -1,0 +1,214 @@
+using System.Text;
+using Oci.Runtime.Executor;
+using Oci.Runtime.Init;
+using Oci.Runtime.Interop;
+using Oci.Runtime.Namespaces;
+using Oci.Runtime.Rootfs;
+using Oci.Runtime.Spec;
+using static Oci.Runtime.Executor.PlanBuilder;
+
+namespace Oci.Runtime.Lifecycle;
+
+/// <summary>What the runtime does while the executor sets a container up: the callbacks of its plan.</summary>
+internal interface ISetupHost
+{
+    /// <summary>The executor is started: put it in the container's cgroups before it makes any namespace, so that
+    /// the whole container (and the root of a new cgroup namespace) is in them.</summary>
+    void Started(int executorPid);
+    /// <summary>The container's process exists (<paramref name="pid"/>) and its mounts are made: runs the
+    /// runtime's prestart and createRuntime hooks (create only).</summary>
+    void Mounted(int pid);
+}
+
+/// <summary>
+/// Drives the executor through a container's set-up: builds the plan segment by segment (the runtime's look
+/// inside the container between them), sends it, serves the executor's stops and reports failures by the spec
+/// field of the step that failed.
+/// </summary>
+internal static class ContainerSetup
+{
+    const int O_RDONLY = 0, O_WRONLY = 1, O_DIRECTORY = 0x10000, O_PATH = 0x200000;
+
+    /// <summary>Sets up a container whose init waits on the exec fifo; returns init's pid and the warnings to log.</summary>
+    public static int Create(SetupContext c, ContainerPlan plan, int preserveFds, int execFifo, int consoleSocket,
+        IReadOnlyList<LinuxIdMapping>? uidMappings, IReadOnlyList<LinuxIdMapping>? gidMappings, ISetupHost host, List<string> warnings)
+    {
+        var spec = c.Spec;
+        var exe = ExecutorProcess.Start(preserveFds);
+        var hostFds = new List<int>();
+        try
+        {
+            host.Started(exe.Pid);
+            var b = new PlanBuilder();
+            Namespaces(b, plan.Joins, hostFds);
+            bool newUser = (plan.CloneFlags & NamespaceType.User.CloneFlag) != 0;
+            if (newUser)
+            {
+                using var scope = b.For("linux.namespaces");
+                b.Unshare(NamespaceType.User.CloneFlag, "the user namespace");
+                b.Sync(ExecutorSync.UserNamespace);
+                Send(exe, b, hostFds);
+                exe.Await(ExecutorSync.UserNamespace);
+                WriteIdMaps(exe.Pid, uidMappings, gidMappings);
+                using (b.For("linux.gidMappings")) b.SetResGid(0);
+                using (b.For("linux.uidMappings")) b.SetResUid(0);
+            }
+            uint rest = plan.CloneFlags & ~NamespaceType.User.CloneFlag;
+            if (rest != 0) using (b.For("linux.namespaces")) b.Unshare(rest, "the namespaces");
+            if (plan.TimeOffsets is not null)
+                using (b.For("linux.timeOffsets"))
+                {
+                    int offsets = b.Open(None, "/proc/self/timens_offsets", O_WRONLY, 0);
+                    b.Write(offsets, plan.TimeOffsets, "/proc/self/timens_offsets");
+                    b.Close(offsets);
+                }
+            // New PID and time namespaces take effect for children only.
+            b.Fork();
+            b.Setsid();
+            int fifo = b.Fds("the exec fifo", execFifo)[0];
+            if (consoleSocket >= 0) c.ConsoleSocketSlot = b.Fds("the console socket", consoleSocket)[0];
+            int root = c.NewMountNamespace ? RootfsPlan.Mounts(b, c, hostFds) : b.Open(None, "/", O_PATH | O_DIRECTORY, 0);
+            b.Sync(ExecutorSync.Mounted, root);
+            Send(exe, b, hostFds);
+
+            var mounted = exe.Await(ExecutorSync.Mounted);
+            var files = new ContainerFiles(mounted.Fds.Single());
+            try
+            {
+                host.Mounted(exe.ChildPid);
+                if (c.NewMountNamespace) RootfsPlan.Devices(b, c, root, files);
+                var createContainer = spec.Hooks?.CreateContainer ?? [];
+                if (createContainer.Count > 0)
+                {
+                    // In the container's namespaces, before pivot_root, in the container's root (as runc does).
+                    Hooks(b, createContainer, "createContainer", c.Rootfs, c.HookState);
+                    b.Sync(ExecutorSync.RootReady, root);
+                    Send(exe, b, hostFds);
+                    var ready = exe.Await(ExecutorSync.RootReady);
+                    files.Dispose();
+                    files = new ContainerFiles(ready.Fds.Single());
+                }
+                c.SetgroupsDenied = newUser && Sys.TryReadText($"/proc/{exe.ChildPid}/setgroups")?.Trim() == "deny";
+                int newRoot = c.NewMountNamespace ? RootfsPlan.SwitchRoot(b, c, root) : root;
+                ProcessPlan.Environment(b, c, newRoot);
+                if (c.NewMountNamespace) RootfsPlan.Finish(b, c, newRoot, files);
+                warnings.AddRange(ProcessPlan.Identity(b, c, files, out var resolved));
+                b.Close(newRoot);
+                b.Notify(ExecutorSync.Ready);
+                int writer = b.Slot();
+                b.WaitStart(fifo, writer);
+                b.ReportTo(writer);
+                c.HookState.Status = ContainerStatus.Created.ToSpecString();
+                Hooks(b, spec.Hooks?.StartContainer ?? [], "startContainer", "/", c.HookState);
+                b.Write(writer, "0", "the exec fifo");
+                ProcessPlan.Exec(b, c, resolved);
+            }
+            finally
+            {
+                files.Dispose();
+            }
+            // The executor reports ready, then waits for start with the rest of the plan in its socket.
+            Send(exe, b, hostFds);
+            exe.Await(ExecutorSync.Ready);
+            return exe.ChildPid;
+        }
+        catch
+        {
+            exe.Abort();
+            throw;
+        }
+        finally
+        {
+            foreach (int fd in hostFds) Sys.Close(fd);
+            exe.Dispose();
+        }
+    }
+
+    /// <summary>Starts a process in a running container; returns its pid once it is about to execute.</summary>
+    public static int Exec(SetupContext c, IReadOnlyList<(NamespaceType Type, string Path)> joins, int preserveFds, int consoleSocket,
+        ISetupHost host, List<string> warnings)
+    {
+        var exe = ExecutorProcess.Start(preserveFds);
+        var hostFds = new List<int>();
+        try
+        {
+            host.Started(exe.Pid);
+            var b = new PlanBuilder();
+            Namespaces(b, joins, hostFds);
+            b.Fork();
+            b.Setsid();
+            if (consoleSocket >= 0) c.ConsoleSocketSlot = b.Fds("the console socket", consoleSocket)[0];
+            int root = b.Open(None, "/", O_PATH | O_DIRECTORY, 0);
+            b.Sync(ExecutorSync.RootReady, root);
+            Send(exe, b, hostFds);
+            var ready = exe.Await(ExecutorSync.RootReady);
+            using (var files = new ContainerFiles(ready.Fds.Single()))
+            {
+                ProcessPlan.Environment(b, c, root);
+                warnings.AddRange(ProcessPlan.Identity(b, c, files, out var resolved));
+                b.Close(root);
+                b.Notify(ExecutorSync.Ready);
+                ProcessPlan.Exec(b, c, resolved);
+            }
+            Send(exe, b, hostFds);
+            exe.Await(ExecutorSync.Ready);
+            return exe.ChildPid;
+        }
+        catch
+        {
+            exe.Abort();
+            throw;
+        }
+        finally
+        {
+            foreach (int fd in hostFds) Sys.Close(fd);
+            exe.Dispose();
+        }
+    }
+
+    /// <summary>Joins the namespaces at <paramref name="joins"/> (a user namespace first: joining it grants the
+    /// privileges that joining the others needs), opened here before any is joined.</summary>
+    static void Namespaces(PlanBuilder b, IReadOnlyList<(NamespaceType Type, string Path)> joins, List<int> hostFds)
+    {
+        using var scope = b.For("linux.namespaces");
+        foreach (var (type, path) in joins)
+        {
+            int errno;
+            int fd = Sys.TryOpen(path, O_RDONLY | Sys.O_CLOEXEC, out errno);
+            if (fd < 0) throw new SyscallException($"linux.namespaces: {type.Name} namespace path {path}", errno);
+            hostFds.Add(fd);
+            b.SetNs(b.Fds($"{type.Name} namespace {path}", fd)[0], type.CloneFlag, $"{type.Name} namespace {path}");
+        }
+    }
+
+    static void Hooks(PlanBuilder b, IReadOnlyList<Hook> hooks, string phase, string cwd, ContainerStateDocument state)
+    {
+        byte[] input = SpecLoader.SerializeState(state);
+        for (int i = 0; i < hooks.Count; i++)
+            using (b.For($"hooks.{phase}[{i}]"))
+                b.Hook(hooks[i].Path, hooks[i].Args is { Count: > 0 } args ? args : [hooks[i].Path], hooks[i].Env ?? [], cwd, input,
+                    (hooks[i].Timeout ?? 0) * 1000L, phase);
+    }
+
+    static void Send(ExecutorProcess exe, PlanBuilder b, List<int> hostFds)
+    {
+        // A failed send means the executor is gone: what it reported says why.
+        if (!exe.Send(b.Take())) exe.Receive();
+        foreach (int fd in hostFds) Sys.Close(fd);
+        hostFds.Clear();
+    }
+
+    static void WriteIdMaps(int pid, IReadOnlyList<LinuxIdMapping>? uidMappings, IReadOnlyList<LinuxIdMapping>? gidMappings)
+    {
+        Write($"/proc/{pid}/uid_map", uidMappings, "linux.uidMappings");
+        Write($"/proc/{pid}/gid_map", gidMappings, "linux.gidMappings");
+
+        static void Write(string path, IReadOnlyList<LinuxIdMapping>? mappings, string field)
+        {
+            var text = new StringBuilder();
+            foreach (var m in mappings ?? []) text.Append(m.ContainerId).Append(' ').Append(m.HostId).Append(' ').Append(m.Size).Append('\n');
+            int errno = Sys.TryWriteFile(path, text.ToString());
+            if (errno != 0) throw new SyscallException($"{field}: writing {path}", errno);
+        }
+    }
+}

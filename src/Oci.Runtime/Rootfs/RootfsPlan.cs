@@ -1,0 +1,375 @@
+using Oci.Runtime.Executor;
+using Oci.Runtime.Interop;
+using Oci.Runtime.Spec;
+using static Oci.Runtime.Executor.PlanBuilder;
+using static Oci.Runtime.Rootfs.MountFlags;
+
+namespace Oci.Runtime.Rootfs;
+
+/// <summary>
+/// Plans the container's filesystem in runc's order: root propagation, the rootfs bound onto itself, the config's
+/// mounts, /dev, then pivot_root (or MS_MOVE and chroot), then read-only and masked paths and a read-only root.
+/// </summary>
+/// <remarks>
+/// Every mount is made detached and attached with move_mount(2) onto a descriptor of its destination, with its
+/// attributes set before it is attached (bind sources are cloned and set on the host side with open_tree(2) and
+/// mount_setattr(2); filesystems are made with fsopen(2)/fsmount(2)): no step looks a destination up again after
+/// mounting on it, so a symlink swapped in by a neighbour sharing a volume cannot redirect a remount
+/// (CVE-2021-30465 class).
+/// </remarks>
+internal static class RootfsPlan
+{
+    const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_DIRECTORY = 0x10000, O_NOFOLLOW = 0x20000, O_PATH = 0x200000;
+    const uint OpenTreeClone = 1, AtRecursive = 0x8000, AtEmptyPath = 0x1000;
+    const uint S_IFMT = 0xF000, S_IFDIR = 0x4000, S_IFCHR = 0x2000;
+    /// <summary>statfs(2) magic numbers.</summary>
+    public const long ProcSuperMagic = 0x9fa0, SysfsMagic = 0x62656572;
+
+    /// <summary>Everything before the runtime's first look inside the container: returns the slot of the rootfs.
+    /// <paramref name="hostFds"/> collects the runtime's descriptors sent with the plan, to close once sent.</summary>
+    public static int Mounts(PlanBuilder b, SetupContext c, List<int> hostFds)
+    {
+        var spec = c.Spec;
+        using (b.For("linux.rootfsPropagation"))
+        {
+            b.Mount(None, None, PropagationFlag(spec.Linux?.RootfsPropagation) ?? MS_SLAVE | MS_REC, null, null, null,
+                "set the propagation of /", targetPath: "/");
+            // pivot_root refuses a new root whose parent mount is shared, and the rootfs bind mount must not
+            // propagate back to the host: make the mount that holds the rootfs private, as runc does.
+            string parent = MountPointOf(c.Rootfs);
+            b.Mount(None, None, MS_PRIVATE, null, null, null, $"make the mount of {parent} private", targetPath: parent);
+        }
+        using (b.For("root.path"))
+            b.Mount(None, None, MS_BIND | MS_REC, c.Rootfs, null, null, $"bind {c.Rootfs} onto itself", targetPath: c.Rootfs);
+        int root = b.Open(None, c.Rootfs, O_PATH | O_DIRECTORY, 0);
+        var mounts = spec.Mounts ?? [];
+        for (int i = 0; i < mounts.Count; i++)
+            using (b.For($"mounts[{i}]", $"mounting {mounts[i].Source ?? mounts[i].Type} on {mounts[i].Destination}"))
+                MountOne(b, c, root, mounts[i], $"mounts[{i}]", hostFds);
+        return root;
+    }
+
+    static void MountOne(PlanBuilder b, SetupContext c, int root, Mount mount, string field, List<int> hostFds)
+    {
+        var options = MountOptions.Parse(mount.Options);
+        string type = mount.Type ?? "";
+        if (options.IdMap || options.RecursiveIdMap)
+            throw new OciException($"{field}: id-mapped mounts (idmap, ridmap) are not supported yet");
+        int tree;
+        bool isDirectory = true;
+        if ((options.Flags & MS_REMOUNT) != 0)
+        {
+            // A remount changes the mount an earlier entry made there: found by its destination, as runc does.
+            int existing = b.Open(root, mount.Destination, O_PATH, ResolveInRoot);
+            b.Mount(existing, None, options.Flags, null, type.Length == 0 ? null : type,
+                Labelled(options.Data, type, c.Spec.Linux?.MountLabel), $"remount {mount.Destination}");
+            b.Close(existing);
+            return;
+        }
+        if (options.IsBind || type == "bind")
+        {
+            string source = mount.Source ?? throw new SpecValidationException($"{field}.source", "a bind mount needs a source");
+            if (!source.StartsWith('/')) source = Path.Combine(c.Bundle, source);
+            isDirectory = Directory.Exists(source);
+            if (!isDirectory && !File.Exists(source)) throw new SpecValidationException($"{field}.source", $"{source} does not exist");
+            tree = HostTree(b, source, (options.Flags & MS_REC) != 0, options, $"bind {source}", hostFds);
+        }
+        else if (type == "cgroup")
+        {
+            CgroupPlan.Mount(b, c, root, mount, options, hostFds);
+            return;
+        }
+        else if (type == "sysfs" && !c.NewNetworkNamespace)
+            // Without its own network namespace the container may not mount sysfs: bind the host's, as runc does.
+            tree = HostTree(b, "/sys", recursive: true, options, "bind the host's /sys", hostFds);
+        else if (type == "mqueue" && !c.NewIpcNamespace)
+            tree = HostTree(b, "/dev/mqueue", recursive: false, options, "bind the host's /dev/mqueue", hostFds);
+        else
+            tree = NewFilesystem(b, type, mount.Source, options, Labelled(options.Data, type, c.Spec.Linux?.MountLabel));
+
+        b.MakePath(root, mount.Destination, lastIsFile: !isDirectory);
+        // proc and sysfs go on an ordinary directory: a symlink there (or anywhere on the way) is refused.
+        bool strict = type is "proc" or "sysfs";
+        int target = b.Open(root, mount.Destination, O_PATH | (isDirectory ? O_DIRECTORY : 0),
+            strict ? ResolveInRoot | ResolveNoSymlinks : ResolveInRoot);
+        if (options.TmpCopyUp && type == "tmpfs")
+            b.CopyTree(target, tree, $"copy the image's {mount.Destination} into the tmpfs");
+        b.MoveMount(tree, target, $"attach it on {mount.Destination}");
+        foreach (var propagation in options.Propagation)
+            b.MountSetattr(tree, (propagation & MS_REC) != 0, 0, 0, propagation & ~MS_REC, $"set the propagation of {mount.Destination}");
+        b.Close(target);
+        b.Close(tree);
+    }
+
+    /// <summary>A detached clone of a host path with the mount's attributes already set; sent to the executor.</summary>
+    static int HostTree(PlanBuilder b, string source, bool recursive, MountOptions options, string what, List<int> hostFds)
+    {
+        int fd = Sys.OpenTree(Sys.AT_FDCWD, source, OpenTreeClone | (recursive ? AtRecursive : 0) | (uint)Sys.O_CLOEXEC);
+        hostFds.Add(fd);
+        var (set, clear) = Attributes(options.Flags, options.ClearedFlags);
+        // A bind mount takes ro, nosuid, nodev, noexec and the atime flags on its top mount only, as with runc's
+        // remount; the recursive forms (rro, rnosuid, …) reach every mount below.
+        if (set != 0 || clear != 0) Sys.MountSetattr(fd, "", AtEmptyPath, set, clear);
+        if (options.RecursiveSet != 0 || options.RecursiveClear != 0)
+            Sys.MountSetattr(fd, "", AtEmptyPath | AtRecursive, options.RecursiveSet, options.RecursiveClear);
+        return b.Fds(what, fd)[0];
+    }
+
+    /// <summary>mount(2) flags as mount_setattr(2) attributes to set and to clear.</summary>
+    internal static (ulong Set, ulong Clear) Attributes(ulong flags, ulong cleared)
+    {
+        ulong set = 0, clear = 0;
+        void Map(ulong flag, ulong attribute)
+        {
+            if ((flags & flag) != 0) set |= attribute;
+            else if ((cleared & flag) != 0) clear |= attribute;
+        }
+        Map(MS_RDONLY, MOUNT_ATTR_RDONLY);
+        Map(MS_NOSUID, MOUNT_ATTR_NOSUID);
+        Map(MS_NODEV, MOUNT_ATTR_NODEV);
+        Map(MS_NOEXEC, MOUNT_ATTR_NOEXEC);
+        Map(MS_NODIRATIME, MOUNT_ATTR_NODIRATIME);
+        Map(MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW);
+        if ((flags & MS_NOATIME) != 0) (set, clear) = (set | MOUNT_ATTR_NOATIME, clear | MOUNT_ATTR__ATIME);
+        else if ((flags & MS_STRICTATIME) != 0) (set, clear) = (set | MOUNT_ATTR_STRICTATIME, clear | MOUNT_ATTR__ATIME);
+        else if ((flags & MS_RELATIME) != 0) clear |= MOUNT_ATTR__ATIME;
+        return (set, clear);
+    }
+
+    /// <summary>Superblock flags fsconfig(2) takes by name.</summary>
+    static readonly (ulong Flag, string Name)[] SuperblockFlags =
+        [(MS_RDONLY, "ro"), (MS_SYNCHRONOUS, "sync"), (MS_DIRSYNC, "dirsync"), (MS_LAZYTIME, "lazytime"), (MS_MANDLOCK, "mand")];
+
+    /// <summary>A new filesystem made with fsopen(2), configured and mounted detached with its attributes.</summary>
+    static int NewFilesystem(PlanBuilder b, string type, string? source, MountOptions options, string data)
+    {
+        const ulong Unsupported = MS_SILENT | MS_POSIXACL | MS_I_VERSION;
+        if ((options.Flags & Unsupported) != 0)
+            throw new OciException($"mount option silent, acl or iversion is not supported on a {type} mount");
+        int fs = b.FsOpen(type);
+        if (!string.IsNullOrEmpty(source)) b.FsConfig(fs, 1, "source", source);
+        foreach (var (flag, name) in SuperblockFlags)
+            if ((options.Flags & flag) != 0) b.FsConfig(fs, 0, name, null);
+        foreach (var (key, value) in DataOptions(data))
+            b.FsConfig(fs, value is null ? 0 : 1, key, value);
+        b.FsConfig(fs, 6, null, null);
+        var (set, _) = Attributes(options.Flags, 0);
+        int mount = b.FsMount(fs, set | options.RecursiveSet);
+        b.Close(fs);
+        return mount;
+    }
+
+    /// <summary>A mount's data split into fsconfig(2) keys and values; commas inside double quotes (an SELinux
+    /// context) do not split, and the quotes go.</summary>
+    internal static List<(string Key, string? Value)> DataOptions(string data)
+    {
+        var result = new List<(string, string?)>();
+        var current = new System.Text.StringBuilder();
+        bool quoted = false;
+        void Flush()
+        {
+            string item = current.ToString();
+            current.Clear();
+            if (item.Length == 0) return;
+            int eq = item.IndexOf('=');
+            result.Add(eq < 0 ? (item, null) : (item[..eq], item[(eq + 1)..]));
+        }
+        foreach (char ch in data)
+        {
+            if (ch == '"') quoted = !quoted;
+            else if (ch == ',' && !quoted) Flush();
+            else current.Append(ch);
+        }
+        Flush();
+        return result;
+    }
+
+    internal static string Labelled(string data, string type, string? label)
+    {
+        // proc, sysfs, cgroup and mqueue take no context= option.
+        if (string.IsNullOrEmpty(label) || type is "proc" or "sysfs" or "cgroup" or "cgroup2" or "mqueue") return data;
+        string context = $"context=\"{label}\"";
+        return data.Length == 0 ? context : $"{data},{context}";
+    }
+
+    /// <summary>The mount point that holds <paramref name="path"/> in this process's mount namespace (which the
+    /// container's new one copies).</summary>
+    static string MountPointOf(string path)
+    {
+        string best = "/";
+        foreach (var line in (Sys.TryReadText("/proc/self/mountinfo") ?? "").Split('\n'))
+        {
+            var fields = line.Split(' ');
+            if (fields.Length < 5) continue;
+            string point = fields[4].Replace("\\040", " ");
+            if ((path == point || path.StartsWith(point.TrimEnd('/') + "/", StringComparison.Ordinal)) && point.Length > best.Length)
+                best = point;
+        }
+        return best;
+    }
+
+    /// <summary>/dev's nodes and links, when no bind mount provides /dev; planned after the runtime has looked at
+    /// what the image and the mounts put there.</summary>
+    public static void Devices(PlanBuilder b, SetupContext c, int root, ContainerFiles files)
+    {
+        var spec = c.Spec;
+        var mounts = spec.Mounts ?? [];
+        if (mounts.Any(m => LexicalPath.Components(m.Destination) is ["dev"] && MountOptions.Parse(m.Options).IsBind)) return;
+        var configured = spec.Linux?.Devices ?? [];
+        var made = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < configured.Count; i++)
+            using (b.For($"linux.devices[{i}]"))
+                Device(b, c, root, files, configured[i], $"linux.devices[{i}].path", made);
+        using (b.For("linux.devices"))
+        {
+            // The config's devices first: one it lists at a default device's path replaces the default.
+            foreach (var device in DeviceSetup.Defaults)
+                Device(b, c, root, files, device, null, made);
+            int dev = b.Open(root, "dev", O_PATH | O_DIRECTORY, ResolveInRoot);
+            b.Symlink(dev, "/proc/self/fd", "fd", keepExisting: true);
+            b.Symlink(dev, "/proc/self/fd/0", "stdin", keepExisting: true);
+            b.Symlink(dev, "/proc/self/fd/1", "stdout", keepExisting: true);
+            b.Symlink(dev, "/proc/self/fd/2", "stderr", keepExisting: true);
+            if (File.Exists("/proc/kcore")) b.Symlink(dev, "/proc/kcore", "core", keepExisting: true);
+            if (mounts.Any(m => LexicalPath.Components(m.Destination) is ["dev", "pts"]))
+            {
+                b.Unlink(dev, "ptmx");
+                b.Symlink(dev, "pts/ptmx", "ptmx", keepExisting: false);
+            }
+            b.Close(dev);
+        }
+    }
+
+    static void Device(PlanBuilder b, SetupContext c, int root, ContainerFiles files, LinuxDevice device, string? field, HashSet<string> made)
+    {
+        var components = LexicalPath.Components(device.Path);
+        if (components.Count == 0) throw new SpecValidationException("linux.devices", $"invalid device path \"{device.Path}\"");
+        string path = string.Join('/', components);
+        if (!made.Add(path)) return;
+        if (files.TypeAndDevice(path) is { } existing)
+        {
+            // config-linux.md: a file at a configured device's path that does not match it is an error (runc keeps
+            // it silently); a matching node, or any file at a default device's path, is kept.
+            if (field is not null && !DeviceSetup.Matches(existing.Type, existing.Rdev, device))
+                throw new SpecValidationException(field, $"{device.Path} already exists and is not a {device.Type} {device.Major}:{device.Minor} device");
+            return;
+        }
+        string parentPath = components.Count == 1 ? "." : string.Join('/', components.SkipLast(1));
+        string name = components[^1];
+        if (parentPath != ".") b.MakePath(root, parentPath, lastIsFile: false);
+        int parent = b.Open(root, parentPath, O_PATH | O_DIRECTORY, ResolveInRoot);
+        if (c.NewUserNamespace)
+        {
+            // In a user namespace mknod is refused: bind the host's node onto an empty file instead.
+            b.MakePath(root, path, lastIsFile: true);
+            int target = b.Open(parent, name, O_PATH | O_NOFOLLOW, ResolveInRoot);
+            b.Mount(target, None, MS_BIND, device.Path, null, null, $"bind the host's {device.Path}");
+            b.Close(target);
+        }
+        else
+        {
+            uint mode = device.FileMode ?? 0x1B6;
+            b.Mknod(parent, name, DeviceSetup.TypeBits(device) | (mode & 0xFFF), DeviceSetup.MakeDev(device.Major ?? 0, device.Minor ?? 0), $"mknod {device.Path}");
+            int node = b.Open(parent, name, O_PATH | O_NOFOLLOW, ResolveInRoot);
+            b.Fchown(node, device.Uid ?? 0, device.Gid ?? 0, device.Path);
+            // mknod applies the umask; the config's mode is meant exactly.
+            b.Fchmod(node, mode & 0xFFF, device.Path);
+            b.Close(node);
+        }
+        b.Close(parent);
+    }
+
+    /// <summary>Makes the rootfs the process's root; returns a new slot for "/".</summary>
+    public static int SwitchRoot(PlanBuilder b, SetupContext c, int root)
+    {
+        using var scope = b.For("root.path");
+        b.Fchdir(root, c.Rootfs);
+        if (c.NoPivot)
+        {
+            b.Mount(None, None, MS_MOVE, ".", null, null, "move the rootfs to /", targetPath: "/");
+            b.Chroot(".");
+        }
+        else
+        {
+            // pivot_root(".", ".") stacks the old root on top of the new one; unmounting "." then drops it without
+            // needing a directory for it inside the container.
+            int oldRoot = b.Open(None, "/", O_RDONLY | O_DIRECTORY, 0);
+            b.PivotRoot(".", ".");
+            b.Fchdir(oldRoot, "the old root");
+            b.Mount(None, None, MS_SLAVE | MS_REC, null, null, null, "make the old root a slave", targetPath: ".");
+            b.Umount(".", MNT_DETACH);
+            b.Close(oldRoot);
+        }
+        b.Chdir("/");
+        b.Close(root);
+        return b.Open(None, "/", O_PATH | O_DIRECTORY, 0);
+    }
+
+    /// <summary>Read-only and masked paths, the root's own propagation and read-only root, after the switch.</summary>
+    public static void Finish(PlanBuilder b, SetupContext c, int root, ContainerFiles files)
+    {
+        var linux = c.Spec.Linux;
+        var readonlyPaths = linux?.ReadonlyPaths ?? [];
+        for (int i = 0; i < readonlyPaths.Count; i++)
+        {
+            string path = PlanBuilder.Relative(readonlyPaths[i]);
+            if (files.TypeAndDevice(path) is null) continue;
+            using var scope = b.For($"linux.readonlyPaths[{i}]");
+            int target = b.Open(root, path, O_PATH, ResolveInRoot);
+            // A clone of what is there, made read-only while detached, then put in its place.
+            int tree = b.OpenTree(target, "", OpenTreeClone | AtRecursive | AtEmptyPath, $"clone {readonlyPaths[i]}");
+            b.MountSetattr(tree, recursive: true, MOUNT_ATTR_RDONLY, 0, 0, $"make {readonlyPaths[i]} read-only");
+            b.MoveMount(tree, target, $"attach it on {readonlyPaths[i]}");
+            b.Close(tree);
+            b.Close(target);
+        }
+        var masked = linux?.MaskedPaths ?? [];
+        int devNull = None;
+        for (int i = 0; i < masked.Count; i++)
+        {
+            string path = PlanBuilder.Relative(masked[i]);
+            if (files.TypeAndDevice(path) is not { } existing) continue;
+            using var scope = b.For($"linux.maskedPaths[{i}]");
+            int target = b.Open(root, path, O_PATH | O_NOFOLLOW, ResolveInRoot);
+            if ((existing.Type & S_IFMT) == S_IFDIR)
+            {
+                b.CheckFileType(target, S_IFDIR, $"{masked[i]} is still a directory");
+                b.Mount(target, None, MS_RDONLY, "tmpfs", "tmpfs", Labelled("", "tmpfs", linux?.MountLabel), $"mask {masked[i]} with an empty tmpfs");
+            }
+            else
+            {
+                if (devNull == None)
+                {
+                    // The mask's source is the container's /dev/null only if it is really the null device, reached
+                    // without a symlink (CVE-2025-31133: a /dev from a volume whose null links to a procfs file).
+                    devNull = b.Open(root, "dev/null", O_PATH | O_NOFOLLOW, ResolveInRoot | ResolveNoSymlinks);
+                    b.CheckFileType(devNull, S_IFCHR, "/dev/null is a character device");
+                    b.CheckDevice(devNull, DeviceSetup.MakeDev(1, 3), "/dev/null is the null device (1:3)");
+                }
+                b.Mount(target, devNull, MS_BIND, null, null, null, $"mask {masked[i]} with /dev/null");
+            }
+            b.Close(target);
+        }
+        if (devNull != None) b.Close(devNull);
+        if (PropagationFlag(linux?.RootfsPropagation) is { } propagation)
+            using (b.For("linux.rootfsPropagation"))
+                b.MountSetattr(root, (propagation & MS_REC) != 0, 0, 0, propagation & ~MS_REC, "set the propagation of /");
+        if (c.Spec.Root?.Readonly == true)
+            using (b.For("root.readonly"))
+                b.MountSetattr(root, recursive: false, MOUNT_ATTR_RDONLY, 0, 0, "make / read-only");
+    }
+
+    internal static ulong? PropagationFlag(string? name) => name switch
+    {
+        null or "" => null,
+        "private" => MS_PRIVATE,
+        "rprivate" => MS_PRIVATE | MS_REC,
+        "shared" => MS_SHARED,
+        "rshared" => MS_SHARED | MS_REC,
+        "slave" => MS_SLAVE,
+        "rslave" => MS_SLAVE | MS_REC,
+        "unbindable" => MS_UNBINDABLE,
+        "runbindable" => MS_UNBINDABLE | MS_REC,
+        _ => throw new SpecValidationException("linux.rootfsPropagation", $"unknown propagation \"{name}\""),
+    };
+}
