@@ -575,6 +575,10 @@ static void step(int op)
         check(unshare((int)ints[0]), "unshare");
         break;
     case OP_FORK: {
+        /* The child waits until the parent has reported its pid (the parent's end of this pipe closes when it
+         * exits), so that the runtime always learns the pid before anything the child reports. */
+        int order[2];
+        check(pipe2(order, O_CLOEXEC), "pipe");
         /* CLONE_PARENT: the container's process is the runtime's child (the runtime waits for it, and when the
          * runtime exits it goes to the runtime's own reaper, a shim or conmon), not an orphan of this one. */
         pid_t child = check(syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0), "clone");
@@ -582,6 +586,11 @@ static void step(int op)
             send_message(MSG_PID, child, NULL, 0, NULL, 0);
             _exit(0);
         }
+        close(order[1]);
+        char byte;
+        while (read(order[0], &byte, 1) < 0 && errno == EINTR)
+            ;
+        close(order[0]);
         break;
     }
     case OP_SYNC: {
