@@ -218,6 +218,8 @@ internal sealed class PlanBuilder
     public void SendFd(int socket, int slot, string name, string what) => Add(PlanOp.SEND_FD, [socket, slot], what, name);
     public void Keyring(string name) => Add(PlanOp.KEYRING, [], $"join a new session keyring {name}", name);
     public void MakePath(int root, string path, bool lastIsFile) => Add(PlanOp.MKPATH, [root, 0x1ED, lastIsFile ? 1 : 0], $"make {path} in the root", Relative(path));
+    public void CopyMode(int from, int to, string what) => Add(PlanOp.COPY_MODE, [from, to], what);
+    public void StdioOwner(uint uid, int mask, string what) => Add(PlanOp.STDIO_OWNER, [uid, mask], what);
     public void ReportTo(int slot) => Add(PlanOp.REPORT_TO, [slot], "report failures on the exec fifo");
 
     /// <summary><paramref name="path"/> without its leading slashes, as the executor takes paths inside the root.</summary>

@@ -706,7 +706,19 @@ static void step(int op)
         check(fchownat(fd_of(ints[0]), "", (uid_t)ints[1], (gid_t)ints[2], AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW), "fchown");
         break;
     case OP_FCHMOD:
-        check(fchmod(fd_of(ints[0]), (mode_t)ints[1]), "fchmod");
+        /* Through /proc/self/fd: fchmod(2) refuses O_PATH descriptors. */
+        check(chmod(proc_path(0, fd_of(ints[0])), (mode_t)ints[1]), "chmod");
+        break;
+    case OP_COPY_MODE: {
+        struct stat st;
+        check(fstat(fd_of(ints[0]), &st), "fstat");
+        check(chmod(proc_path(0, fd_of(ints[1])), st.st_mode & 07777), "chmod");
+        break;
+    }
+    case OP_STDIO_OWNER:
+        for (int fd = 0; fd < 3; fd++)
+            if ((ints[1] & (1 << fd)) && fchown(fd, (uid_t)ints[0], (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM)
+                fail(errno, "giving stdio to the container's user");
         break;
     case OP_UMOUNT: {
         char *path = cstr(0);

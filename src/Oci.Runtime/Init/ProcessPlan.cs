@@ -195,6 +195,10 @@ internal static class ProcessPlan
             for (int cap = 0; cap <= lastCap; cap++)
                 if ((bounding & (1UL << cap)) == 0) b.Prctl(PR_CAPBSET_DROP, (ulong)cap, $"drop {SpecNames.CapabilitiesByNumber[cap]} from the bounding set");
         }
+        // stdio made outside the container (the caller's pipes) goes to the process's user, so that it can reopen
+        // /dev/stdout or /proc/self/fd/N; a terminal was given to it already.
+        if (process.Terminal != true && StdioToGive(user.Uid) is not 0 and var mask)
+            using (b.For("process.user")) b.StdioOwner(user.Uid, mask, "give stdio to the user");
         using (b.For("process.user"))
         {
             b.Prctl(PR_SET_KEEPCAPS, 1, "keep capabilities across the change of user");
@@ -240,6 +244,28 @@ internal static class ProcessPlan
         if (user.Umask is { } umask) using (b.For("process.user.umask")) b.Umask(umask);
         if (process.NoNewPrivileges == true) using (b.For("process.noNewPrivileges")) b.Prctl(PR_SET_NO_NEW_PRIVS, 1, "set no_new_privs");
         return warnings;
+    }
+
+    /// <summary>Which of descriptors 0-2 (inherited by the executor from this process) go to <paramref name="uid"/>:
+    /// not /dev/null (the host's), and not one it owns already (runc's fixStdioPermissions).</summary>
+    static int StdioToGive(uint uid)
+    {
+        int mask = 0;
+        for (int fd = 0; fd < 3; fd++)
+        {
+            try
+            {
+                var (mode, rdev, _) = Sys.FileStat(fd);
+                if ((mode & 0xF000) == 0x2000 && rdev == ((1UL << 8) | 3) /* makedev(1, 3) */) continue;
+                if (Sys.FileOwner(fd) == uid) continue;
+                mask |= 1 << fd;
+            }
+            catch (SyscallException)
+            {
+                // A closed standard descriptor.
+            }
+        }
+        return mask;
     }
 
     /// <summary>The last steps: no descriptor of the runtime's survives the exec, the seccomp filter is loaded, and

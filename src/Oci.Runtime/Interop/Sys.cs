@@ -752,6 +752,16 @@ internal static unsafe class Sys
         return ((uint)buffer[3], (ulong)buffer[5], buffer[6]);
     }
 
+    /// <summary>fstat(2): the file's st_uid.</summary>
+    public static uint FileOwner(int fd)
+    {
+        var buffer = stackalloc long[18];
+        fixed (byte* p = CString.Of(""))
+            Check(Native.fstatat(fd, p, buffer, AT_EMPTY_PATH), $"stat fd {fd}");
+        // struct stat on x86_64: st_uid is the high half of the fourth long.
+        return (uint)((ulong)buffer[3] >> 32);
+    }
+
     /// <summary>The (device, inode) pair that identifies the file at <paramref name="path"/> (a namespace file:
     /// two paths name the same namespace when their identities are equal).</summary>
     public static (ulong Device, ulong Inode) FileIdentity(string path)

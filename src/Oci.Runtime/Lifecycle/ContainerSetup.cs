@@ -99,7 +99,8 @@ internal static class ContainerSetup
                 b.WaitStart(fifo, writer);
                 b.ReportTo(writer);
                 c.HookState.Status = ContainerStatus.Created.ToSpecString();
-                Hooks(b, spec.Hooks?.StartContainer ?? [], "startContainer", "/", c.HookState);
+                // In the process's working directory, where the executor is by then (as runc).
+                Hooks(b, spec.Hooks?.StartContainer ?? [], "startContainer", null, c.HookState);
                 b.Write(writer, "0", "the exec fifo");
                 ProcessPlan.Exec(b, c, resolved);
             }
@@ -181,7 +182,7 @@ internal static class ContainerSetup
         }
     }
 
-    static void Hooks(PlanBuilder b, IReadOnlyList<Hook> hooks, string phase, string cwd, ContainerStateDocument state)
+    static void Hooks(PlanBuilder b, IReadOnlyList<Hook> hooks, string phase, string? cwd, ContainerStateDocument state)
     {
         byte[] input = SpecLoader.SerializeState(state);
         for (int i = 0; i < hooks.Count; i++)

@@ -85,8 +85,14 @@ internal static class RootfsPlan
         else if (type == "mqueue" && !c.NewIpcNamespace)
             tree = HostTree(b, "/dev/mqueue", recursive: false, options, "bind the host's /dev/mqueue", hostFds);
         else
+        {
+            // A read-only /dev still gets its devices and links made in it: mounted writable now, made read-only at
+            // the end (Finish), as runc does.
+            if (IsDev(mount) && (options.Flags & MS_RDONLY) != 0) options = MountOptions.Parse([.. mount.Options ?? [], "rw"]);
             tree = NewFilesystem(b, type, mount.Source, options, Labelled(options.Data, type, c.Spec.Linux?.MountLabel));
+        }
 
+        bool existedInImage = Directory.Exists(Path.Join(c.Rootfs, mount.Destination));
         b.MakePath(root, mount.Destination, lastIsFile: !isDirectory);
         // proc and sysfs go on an ordinary directory: a symlink there (or anywhere on the way) is refused.
         bool strict = type is "proc" or "sysfs";
@@ -94,6 +100,10 @@ internal static class RootfsPlan
             strict ? ResolveInRoot | ResolveNoSymlinks : ResolveInRoot);
         if (options.TmpCopyUp && type == "tmpfs")
             b.CopyTree(target, tree, $"copy the image's {mount.Destination} into the tmpfs");
+        // runc (1.1.8 and later): a tmpfs over a directory the image has keeps that directory's mode (0755 rather
+        // than tmpfs's 1777 for /run or /tmp of a read-only image) unless the options give one.
+        if (type == "tmpfs" && existedInImage && !DataOptions(options.Data).Any(o => o.Key == "mode"))
+            b.CopyMode(target, tree, $"give the tmpfs the mode of {mount.Destination}");
         b.MoveMount(tree, target, $"attach it on {mount.Destination}");
         foreach (var propagation in options.Propagation)
             b.MountSetattr(tree, (propagation & MS_REC) != 0, 0, 0, propagation & ~MS_REC, $"set the propagation of {mount.Destination}");
@@ -351,6 +361,15 @@ internal static class RootfsPlan
             b.Close(target);
         }
         if (devNull != None) b.Close(devNull);
+        var mounts = c.Spec.Mounts ?? [];
+        for (int i = 0; i < mounts.Count; i++)
+            if (IsDev(mounts[i]) && (MountOptions.Parse(mounts[i].Options).Flags & MS_RDONLY) != 0)
+                using (b.For($"mounts[{i}]"))
+                {
+                    int dev = b.Open(root, "dev", O_PATH | O_DIRECTORY, ResolveInRoot | ResolveNoSymlinks);
+                    b.MountSetattr(dev, recursive: false, MOUNT_ATTR_RDONLY, 0, 0, "make /dev read-only");
+                    b.Close(dev);
+                }
         if (PropagationFlag(linux?.RootfsPropagation) is { } propagation)
             using (b.For("linux.rootfsPropagation"))
                 b.MountSetattr(root, (propagation & MS_REC) != 0, 0, 0, propagation & ~MS_REC, "set the propagation of /");
@@ -358,6 +377,10 @@ internal static class RootfsPlan
             using (b.For("root.readonly"))
                 b.MountSetattr(root, recursive: false, MOUNT_ATTR_RDONLY, 0, 0, "make / read-only");
     }
+
+    /// <summary>Whether <paramref name="mount"/> is a filesystem (not a bind) mounted on /dev.</summary>
+    static bool IsDev(Mount mount) =>
+        LexicalPath.Components(mount.Destination) is ["dev"] && !MountOptions.Parse(mount.Options).IsBind && mount.Type != "bind";
 
     internal static ulong? PropagationFlag(string? name) => name switch
     {
