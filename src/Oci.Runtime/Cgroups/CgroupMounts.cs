@@ -78,7 +78,7 @@ public sealed class CgroupMounts
         return new CgroupMounts(found);
     }
 
-    static string Unescape(string field) => field.Replace("\\040", " ").Replace("\\011", "\t").Replace("\\012", "\n").Replace("\\134", "\\");
+    internal static string Unescape(string field) => field.Replace("\\040", " ").Replace("\\011", "\t").Replace("\\012", "\n").Replace("\\134", "\\");
 
     /// <summary>The cgroup of process <paramref name="pid"/> in each hierarchy, keyed as <see cref="CgroupHierarchy.ProcKey"/>.</summary>
     public static Dictionary<string, string> ReadProcessCgroups(string pid = "self")

@@ -82,10 +82,10 @@ internal sealed class PlanBuilder
 
     /// <summary>openat2(<paramref name="dir"/>, <paramref name="path"/>); with <paramref name="optional"/> a
     /// missing file leaves the slot empty.</summary>
-    public int Open(int dir, string path, int flags, long resolve, bool optional = false, uint mode = 0)
+    public int Open(int dir, string path, int flags, long resolve, bool optional = false, uint mode = 0, string? what = null)
     {
         int slot = Slot();
-        Add(PlanOp.OPEN, [slot, dir, flags, mode, resolve, optional ? 1 : 0], $"open {path}", path);
+        Add(PlanOp.OPEN, [slot, dir, flags, mode, resolve, optional ? 1 : 0], what ?? $"open {path}", path);
         return slot;
     }
 
@@ -94,6 +94,8 @@ internal sealed class PlanBuilder
     public void CheckFileType(int slot, uint type, string what) => Add(PlanOp.CHECK, [slot, 1, type], $"check that {what}");
     public void CheckDevice(int slot, ulong rdev, string what) => Add(PlanOp.CHECK, [slot, 2, (long)rdev], $"check that {what}");
     public void CheckFilesystem(int slot, long magic, string what) => Add(PlanOp.CHECK, [slot, 3, magic], $"check that {what}");
+    public void CheckNotFilesystem(int slot, long magic, string what) => Add(PlanOp.CHECK, [slot, 5, magic], $"check that {what}");
+    public void CheckMountRoot(int slot, int mountSlot, string what) => Add(PlanOp.CHECK, [slot, 4, mountSlot], $"check that {what}");
     public void Write(int slot, string data, string what) => Add(PlanOp.WRITE, [slot], $"write \"{data}\" to {what}", data);
     public void SetNs(int slot, uint type, string what) => Add(PlanOp.SETNS, [slot, type], $"join {what}");
     public void Unshare(uint flags, string what) => Add(PlanOp.UNSHARE, [flags], $"create {what}");
@@ -135,7 +137,7 @@ internal sealed class PlanBuilder
 
     static string ListName(int list) => list switch { 0 => "exec candidates", 1 => "argv", _ => "env" };
 
-    public void WaitStart(int fifoSlot, int writeSlot) => Add(PlanOp.WAIT_START, [fifoSlot, writeSlot], "wait for start on the exec fifo");
+    public void WaitStart(int fifoSlot, int writeSlot, int procSlot) => Add(PlanOp.WAIT_START, [fifoSlot, writeSlot, procSlot], "wait for start on the exec fifo");
     public void Exec(string path) => Add(PlanOp.EXEC, [], $"execute {path}");
 
     /// <summary>mount(2) onto the descriptor in <paramref name="target"/> (or <paramref name="targetPath"/>), from the
@@ -181,7 +183,8 @@ internal sealed class PlanBuilder
     public void Unlink(int dir, string name) => Add(PlanOp.UNLINK, [dir, 0], $"unlink {name}", name);
     public void Fchown(int slot, uint uid, uint gid, string what) => Add(PlanOp.FCHOWN, [slot, uid, gid], $"chown {what} to {uid}:{gid}");
     public void Fchmod(int slot, uint mode, string what) => Add(PlanOp.FCHMOD, [slot, mode], $"chmod {what} to {Convert.ToString(mode, 8)}");
-    public void Umount(string path, int flags) => Add(PlanOp.UMOUNT, [flags], $"unmount {path}", path);
+    public void Umount(string path, int flags, bool mayNotBeMounted = false) =>
+        Add(PlanOp.UMOUNT, [flags | (mayNotBeMounted ? 0x40000000 : 0)], $"unmount {path}", path);
     public void PivotRoot(string newRoot, string putOld) => Add(PlanOp.PIVOT_ROOT, [], $"pivot_root {newRoot} {putOld}", newRoot, putOld);
     public void Chroot(string path) => Add(PlanOp.CHROOT, [], $"chroot {path}", path);
     public void Fchdir(int slot, string what) => Add(PlanOp.FCHDIR, [slot], $"change directory to {what}");

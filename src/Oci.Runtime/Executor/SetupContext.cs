@@ -34,6 +34,9 @@ internal sealed class SetupContext
     /// <summary>The first descriptor that is not the caller's (3 + <c>--preserve-fds</c>); from it on everything
     /// is closed on exec.</summary>
     public int FirstRuntimeFd { get; set; } = 3;
+    /// <summary>The plan's slot of the runtime's own procfs (checked to be one), through which every /proc file is
+    /// written: never the container's /proc, which the image or a mount could fake.</summary>
+    public int ProcSlot { get; set; } = -1;
     /// <summary>The plan's slot of the console socket, or -1.</summary>
     public int ConsoleSocketSlot { get; set; } = -1;
     /// <summary>The container's cgroup directory in each host hierarchy, keyed by controllers ("" for cgroup2).</summary>

@@ -413,12 +413,24 @@ static void copy_tree(int from, int to, int depth)
         } else {
             check(mknodat(to, e->d_name, st.st_mode, st.st_rdev), "copying a tree");
             fchownat(to, e->d_name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+            fchmodat(to, e->d_name, st.st_mode & 07777, 0); /* mknod applied the umask */
         }
     }
     closedir(dir);
 }
 
 struct open_how_v0 { uint64_t flags, mode, resolve; };
+
+/* statx(2)'s mount id of a descriptor, and whether it is the root of its mount (offsets of struct statx). */
+static int mount_identity(int fd, uint64_t *id)
+{
+    unsigned char buffer[256];
+    uint64_t attributes;
+    check(syscall(SYS_statx, fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, 0x1000 /* STATX_MNT_ID */, buffer), "statx");
+    memcpy(&attributes, buffer + 8, sizeof(attributes));
+    memcpy(id, buffer + 144, sizeof(*id));
+    return (attributes & 0x2000 /* STATX_ATTR_MOUNT_ROOT */) != 0;
+}
 #define RESOLVE_IN_ROOT 0x10
 
 /* MKPATH: makes what is missing of a path inside the root, as the kernel would resolve it with the root as "/":
@@ -549,11 +561,20 @@ static void step(int op)
         break;
     case OP_CHECK: {
         int fd = fd_of(ints[0]);
-        if (ints[1] == 3) {
+        if (ints[1] == 4) {
+            /* The descriptor is the root of the mount that the descriptor in slot `value` is on. */
+            uint64_t a, b;
+            int root = mount_identity(fd, &a);
+            mount_identity(fd_of(ints[2]), &b);
+            if (!root || a != b)
+                fail(ESTALE, "not the mount made there before");
+        } else if (ints[1] == 3 || ints[1] == 5) {
             struct statfs sf;
             check(fstatfs(fd, &sf), "fstatfs");
-            if ((int64_t)(unsigned long)sf.f_type != ints[2])
+            if (ints[1] == 3 && (int64_t)(unsigned long)sf.f_type != ints[2])
                 fail(EXDEV, "not on the expected filesystem");
+            if (ints[1] == 5 && (int64_t)(unsigned long)sf.f_type == ints[2])
+                fail(EXDEV, "on a filesystem where nothing may be mounted");
         } else {
             struct stat st;
             check(fstat(fd, &st), "fstat");
@@ -616,7 +637,9 @@ static void step(int op)
             push((int)ints[0], cstr(i));
         break;
     case OP_WAIT_START: {
-        int fd = check(open(proc_path(0, fd_of(ints[0])), O_WRONLY | O_CLOEXEC), "opening the exec fifo");
+        char name[32];
+        snprintf(name, sizeof(name), "self/fd/%d", fd_of(ints[0]));
+        int fd = check(openat(fd_of(ints[2]), name, O_WRONLY | O_CLOEXEC), "opening the exec fifo");
         put(ints[0], -1);
         put(ints[1], fd);
         break;
@@ -722,7 +745,8 @@ static void step(int op)
         break;
     case OP_UMOUNT: {
         char *path = cstr(0);
-        check(umount2(path, (int)ints[0]), path);
+        if (umount2(path, (int)ints[0] & ~0x40000000) < 0 && !((ints[0] & 0x40000000) && errno == EINVAL))
+            fail(errno, path);
         free(path);
         break;
     }

@@ -32,14 +32,9 @@ internal static class ProcessPlan
                 if (!string.IsNullOrEmpty(spec.Hostname)) b.SetHostname(spec.Hostname);
                 if (!string.IsNullOrEmpty(spec.Domainname)) b.SetDomainname(spec.Domainname);
             }
-        if (spec.Linux?.Sysctl is { Count: > 0 } sysctls)
-        {
-            var proc = new ProcWriter(b, root);
-            foreach (var (key, value) in sysctls)
-                using (b.For(SpecPath.Property("linux.sysctl", key)))
-                    proc.Write(SysctlRules.ProcPath(key)["/proc/".Length..], value);
-            proc.Close();
-        }
+        foreach (var (key, value) in spec.Linux?.Sysctl ?? new Dictionary<string, string>())
+            using (b.For(SpecPath.Property("linux.sysctl", key)))
+                WriteProc(b, c, SysctlRules.ProcPath(key)["/proc/".Length..], value);
     }
 
     /// <summary>The process's attributes, limits, identity and capabilities, with its executable and environment
@@ -48,21 +43,17 @@ internal static class ProcessPlan
     {
         var process = c.Spec.Process ?? throw new SpecValidationException("process", "is required to start a container");
         resolved = Resolve(process, files);
-        int root = b.Open(None, "/", O_PATH | O_DIRECTORY, 0);
-        var proc = new ProcWriter(b, root);
         if (process.OomScoreAdj is { } oom)
             using (b.For("process.oomScoreAdj"))
-                proc.Write("self/oom_score_adj", oom.ToString(CultureInfo.InvariantCulture));
+                WriteProc(b, c, "self/oom_score_adj", oom.ToString(CultureInfo.InvariantCulture));
         Attributes(b, c, process);
         if (!string.IsNullOrEmpty(process.ApparmorProfile))
             using (b.For("process.apparmorProfile"))
-                proc.Write(File.Exists("/proc/thread-self/attr/apparmor/exec") ? "thread-self/attr/apparmor/exec" : "thread-self/attr/exec",
+                WriteProc(b, c, File.Exists("/proc/thread-self/attr/apparmor/exec") ? "thread-self/attr/apparmor/exec" : "thread-self/attr/exec",
                     "exec " + process.ApparmorProfile);
         if (!string.IsNullOrEmpty(process.SelinuxLabel))
             using (b.For("process.selinuxLabel"))
-                proc.Write("thread-self/attr/exec", process.SelinuxLabel);
-        proc.Close();
-        b.Close(root);
+                WriteProc(b, c, "thread-self/attr/exec", process.SelinuxLabel);
         var limits = process.Rlimits ?? [];
         for (int i = 0; i < limits.Count; i++)
         {
@@ -73,31 +64,17 @@ internal static class ProcessPlan
         return User(b, c, process);
     }
 
-    /// <summary>Writes under the container's /proc: through a descriptor of its procfs, checked to be procfs and
-    /// reached without a symlink, and from there without crossing into another mount or through a magic link
-    /// (CVE-2019-16884, CVE-2025-52881: a bind mount or symlink inside /proc redirecting the write).</summary>
-    sealed class ProcWriter(PlanBuilder b, int root)
+    /// <summary>Writes a /proc file through the runtime's procfs (<see cref="SetupContext.ProcSlot"/>): reached from
+    /// there without a symlink-free walk crossing into another mount or through a magic link, and checked to be on
+    /// procfs before the write (CVE-2019-16884, CVE-2025-52881: a bind mount or symlink redirecting the write).
+    /// "self" is this process in any procfs, and the files of sys/ answer for the namespaces of the process that
+    /// opens them.</summary>
+    static void WriteProc(PlanBuilder b, SetupContext c, string path, string value)
     {
-        int proc = None;
-
-        public void Write(string path, string value)
-        {
-            if (proc == None)
-            {
-                proc = b.Open(root, "proc", O_PATH | O_DIRECTORY, ResolveInRoot | ResolveNoSymlinks);
-                b.CheckFilesystem(proc, ProcSuperMagic, "/proc is procfs");
-            }
-            int fd = b.Open(proc, path, O_WRONLY, ResolveNoXdev | ResolveNoMagicLinks);
-            b.CheckFilesystem(fd, ProcSuperMagic, $"/proc/{path} is on procfs");
-            b.Write(fd, value, "/proc/" + path);
-            b.Close(fd);
-        }
-
-        public void Close()
-        {
-            if (proc != None) b.Close(proc);
-            proc = None;
-        }
+        int fd = b.Open(c.ProcSlot, path, O_WRONLY, ResolveNoXdev | ResolveNoMagicLinks);
+        b.CheckFilesystem(fd, ProcSuperMagic, $"/proc/{path} is on procfs");
+        b.Write(fd, value, "/proc/" + path);
+        b.Close(fd);
     }
 
     /// <summary>A pty whose slave becomes the process's stdio, controlling terminal and /dev/console, and whose master
@@ -107,6 +84,9 @@ internal static class ProcessPlan
         using var scope = b.For("process.terminal");
         if (c.ConsoleSocketSlot == None) throw new OciException("process.terminal: a terminal needs --console-socket");
         int master = b.Open(None, "/dev/ptmx", O_RDWR | O_NOCTTY, 0);
+        b.CheckFileType(master, 0x2000, "/dev/ptmx is a character device");
+        b.CheckDevice(master, (5UL << 8) | 2, "/dev/ptmx is the pty multiplexer (5:2)");
+        // The slave by TIOCGPTPEER, never by its path under /dev/pts.
         int slave = b.PtyPeer(master);
         if (process.ConsoleSize is { } size) b.WindowSize(master, (ushort)size.Height, (ushort)size.Width);
         if (c.NewMountNamespace && !c.IsExec)
@@ -114,8 +94,8 @@ internal static class ProcessPlan
             // Never over a symlink: the console's target must be the file the image has at /dev/console
             // (CVE-2025-52565).
             b.MakePath(root, "/dev/console", lastIsFile: true);
-            int console = b.Open(root, "dev/console", O_PATH | O_NOFOLLOW, ResolveInRoot | ResolveNoSymlinks);
-            b.CheckFileType(console, 0x8000, "/dev/console is a regular file, not a symlink or a device of the image");
+            int console = b.Open(root, "dev/console", O_PATH, ResolveInRoot | ResolveNoSymlinks,
+                what: "open /dev/console, which must not be a symlink");
             b.Mount(console, slave, MsBind, null, null, null, "bind the terminal on /dev/console");
             b.Close(console);
         }

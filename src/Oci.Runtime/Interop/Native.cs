@@ -86,6 +86,10 @@ internal static unsafe partial class Native
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int statfs(byte* path, long* buffer);
 
+    /// <summary>fstatfs(2); <paramref name="buffer"/> as for <see cref="statfs"/> (f_type at index 0).</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int fstatfs(int fd, long* buffer);
+
     /// <summary>fstatat(2); <paramref name="buffer"/> is struct stat, 18 longs on x86_64 (st_dev at 0, st_ino
     /// at 1).</summary>
     [LibraryImport(Libc, SetLastError = true)]

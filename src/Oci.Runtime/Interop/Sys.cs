@@ -752,6 +752,14 @@ internal static unsafe class Sys
         return ((uint)buffer[3], (ulong)buffer[5], buffer[6]);
     }
 
+    /// <summary>fstatfs(2): the f_type of the filesystem <paramref name="fd"/> is on.</summary>
+    public static long FilesystemType(int fd)
+    {
+        var buffer = stackalloc long[15];
+        Check(Native.fstatfs(fd, buffer), $"fstatfs fd {fd}");
+        return buffer[0];
+    }
+
     /// <summary>fstat(2): the file's st_uid.</summary>
     public static uint FileOwner(int fd)
     {

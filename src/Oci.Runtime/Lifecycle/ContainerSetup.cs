@@ -66,6 +66,7 @@ internal static class ContainerSetup
             b.Fork();
             b.Setsid();
             int fifo = b.Fds("the exec fifo", execFifo)[0];
+            c.ProcSlot = HostProc(b, hostFds);
             if (consoleSocket >= 0) c.ConsoleSocketSlot = b.Fds("the console socket", consoleSocket)[0];
             int root = c.NewMountNamespace ? RootfsPlan.Mounts(b, c, hostFds) : b.Open(None, "/", O_PATH | O_DIRECTORY, 0);
             b.Sync(ExecutorSync.Mounted, root);
@@ -96,7 +97,8 @@ internal static class ContainerSetup
                 b.Close(newRoot);
                 b.Notify(ExecutorSync.Ready);
                 int writer = b.Slot();
-                b.WaitStart(fifo, writer);
+                b.WaitStart(fifo, writer, c.ProcSlot);
+                b.Close(c.ProcSlot);
                 b.ReportTo(writer);
                 c.HookState.Status = ContainerStatus.Created.ToSpecString();
                 // In the process's working directory, where the executor is by then (as runc).
@@ -139,6 +141,7 @@ internal static class ContainerSetup
             b.Fork();
             b.Setsid();
             if (consoleSocket >= 0) c.ConsoleSocketSlot = b.Fds("the console socket", consoleSocket)[0];
+            c.ProcSlot = HostProc(b, hostFds);
             int root = b.Open(None, "/", O_PATH | O_DIRECTORY, 0);
             b.Sync(ExecutorSync.RootReady, root);
             Send(exe, b, hostFds);
@@ -148,6 +151,7 @@ internal static class ContainerSetup
                 ProcessPlan.Environment(b, c, root);
                 warnings.AddRange(ProcessPlan.Identity(b, c, files, out var resolved));
                 b.Close(root);
+                b.Close(c.ProcSlot);
                 b.Notify(ExecutorSync.Ready);
                 ProcessPlan.Exec(b, c, resolved);
             }
@@ -180,6 +184,17 @@ internal static class ContainerSetup
             hostFds.Add(fd);
             b.SetNs(b.Fds($"{type.Name} namespace {path}", fd)[0], type.CloneFlag, $"{type.Name} namespace {path}");
         }
+    }
+
+    /// <summary>The runtime's own /proc, checked to be procfs, for the executor's /proc writes and its reopening of
+    /// the exec fifo: the container's /proc is the image's or a mount's to fake.</summary>
+    static int HostProc(PlanBuilder b, List<int> hostFds)
+    {
+        const long ProcSuperMagic = 0x9fa0;
+        int fd = Sys.Open("/proc", O_PATH | O_DIRECTORY | Sys.O_CLOEXEC);
+        hostFds.Add(fd);
+        if (Sys.FilesystemType(fd) != ProcSuperMagic) throw new OciException("/proc of the runtime is not procfs");
+        return b.Fds("the runtime's /proc", fd)[0];
     }
 
     static void Hooks(PlanBuilder b, IReadOnlyList<Hook> hooks, string phase, string? cwd, ContainerStateDocument state)

@@ -43,16 +43,46 @@ internal static class RootfsPlan
             b.Mount(None, None, MS_BIND | MS_REC, c.Rootfs, null, null, $"bind {c.Rootfs} onto itself", targetPath: c.Rootfs);
         int root = b.Open(None, c.Rootfs, O_PATH | O_DIRECTORY, 0);
         var mounts = spec.Mounts ?? [];
+        // The mounts a later entry remounts stay open, so that the remount can check it changes that very mount.
+        var remounted = new HashSet<string>(mounts.Where(m => (MountOptions.Parse(m.Options).Flags & MS_REMOUNT) != 0)
+            .Select(m => Normalized(m.Destination)), StringComparer.Ordinal);
+        var made = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < mounts.Count; i++)
             using (b.For($"mounts[{i}]", $"mounting {mounts[i].Source ?? mounts[i].Type} on {mounts[i].Destination}"))
-                MountOne(b, c, root, mounts[i], $"mounts[{i}]", hostFds);
+                MountOne(b, c, root, mounts[i], $"mounts[{i}]", hostFds, remounted, made);
+        foreach (int slot in made.Values) b.Close(slot);
         return root;
     }
 
-    static void MountOne(PlanBuilder b, SetupContext c, int root, Mount mount, string field, List<int> hostFds)
+    static string Normalized(string path) => "/" + string.Join('/', LexicalPath.Components(path));
+
+    /// <summary>Files under /proc that may be mounted over, as runc allows: those lxcfs provides.</summary>
+    static readonly HashSet<string> ReplaceableProcFiles = new(StringComparer.Ordinal)
+    {
+        "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps", "/proc/uptime",
+        "/proc/loadavg", "/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid", "/proc/sys/crypto/fips_enabled",
+    };
+
+    /// <summary>runc's checkProcMount (CVE-2019-16884): on /proc itself only procfs (a new one, or a bind mount of
+    /// one), and under /proc nothing but the files of <see cref="ReplaceableProcFiles"/>. A destination that only
+    /// resolves into /proc (through a symlink of the image) is caught when it is opened (<c>CheckNotFilesystem</c>).</summary>
+    static void CheckProcDestination(string destination, string type, bool sourceIsProcfs, string field)
+    {
+        if (destination == "/proc")
+        {
+            if (type == "proc" || sourceIsProcfs) return;
+            throw new SpecValidationException($"{field}.destination", $"\"{destination}\" cannot be mounted because it is not of type proc");
+        }
+        if (destination.StartsWith("/proc/", StringComparison.Ordinal) && !ReplaceableProcFiles.Contains(destination))
+            throw new SpecValidationException($"{field}.destination", $"\"{destination}\" cannot be mounted because it is inside /proc");
+    }
+
+    static void MountOne(PlanBuilder b, SetupContext c, int root, Mount mount, string field, List<int> hostFds,
+        HashSet<string> remounted, Dictionary<string, int> made)
     {
         var options = MountOptions.Parse(mount.Options);
         string type = mount.Type ?? "";
+        string destination = Normalized(mount.Destination);
         if (options.IdMap || options.RecursiveIdMap)
             throw new OciException($"{field}: id-mapped mounts (idmap, ridmap) are not supported yet");
         int tree;
@@ -61,6 +91,10 @@ internal static class RootfsPlan
         {
             // A remount changes the mount an earlier entry made there: found by its destination, as runc does.
             int existing = b.Open(root, mount.Destination, O_PATH, ResolveInRoot);
+            // It must be a mount's root and, when an earlier entry mounted there, the very mount that entry made: a
+            // symlink inside what was mounted could make the path name another mount since.
+            b.CheckMountRoot(existing, made.TryGetValue(destination, out int earlier) ? earlier : existing,
+                $"{mount.Destination} is the mount made there before");
             b.Mount(existing, None, options.Flags, null, type.Length == 0 ? null : type,
                 Labelled(options.Data, type, c.Spec.Linux?.MountLabel), $"remount {mount.Destination}");
             b.Close(existing);
@@ -72,7 +106,8 @@ internal static class RootfsPlan
             if (!source.StartsWith('/')) source = Path.Combine(c.Bundle, source);
             isDirectory = Directory.Exists(source);
             if (!isDirectory && !File.Exists(source)) throw new SpecValidationException($"{field}.source", $"{source} does not exist");
-            tree = HostTree(b, source, (options.Flags & MS_REC) != 0, options, $"bind {source}", hostFds);
+            tree = HostTree(b, source, (options.Flags & MS_REC) != 0, options, $"bind {source}", hostFds, out long sourceType);
+            CheckProcDestination(destination, type, sourceType == ProcSuperMagic, field);
         }
         else if (type == "cgroup")
         {
@@ -80,12 +115,19 @@ internal static class RootfsPlan
             return;
         }
         else if (type == "sysfs" && !c.NewNetworkNamespace)
+        {
+            CheckProcDestination(destination, type, false, field);
             // Without its own network namespace the container may not mount sysfs: bind the host's, as runc does.
-            tree = HostTree(b, "/sys", recursive: true, options, "bind the host's /sys", hostFds);
+            tree = HostTree(b, "/sys", recursive: true, options, "bind the host's /sys", hostFds, out _);
+        }
         else if (type == "mqueue" && !c.NewIpcNamespace)
-            tree = HostTree(b, "/dev/mqueue", recursive: false, options, "bind the host's /dev/mqueue", hostFds);
+        {
+            CheckProcDestination(destination, type, false, field);
+            tree = HostTree(b, "/dev/mqueue", recursive: false, options, "bind the host's /dev/mqueue", hostFds, out _);
+        }
         else
         {
+            CheckProcDestination(destination, type, false, field);
             // A read-only /dev still gets its devices and links made in it: mounted writable now, made read-only at
             // the end (Finish), as runc does.
             if (IsDev(mount) && (options.Flags & MS_RDONLY) != 0) options = MountOptions.Parse([.. mount.Options ?? [], "rw"]);
@@ -97,7 +139,12 @@ internal static class RootfsPlan
         // proc and sysfs go on an ordinary directory: a symlink there (or anywhere on the way) is refused.
         bool strict = type is "proc" or "sysfs";
         int target = b.Open(root, mount.Destination, O_PATH | (isDirectory ? O_DIRECTORY : 0),
-            strict ? ResolveInRoot | ResolveNoSymlinks : ResolveInRoot);
+            strict ? ResolveInRoot | ResolveNoSymlinks : ResolveInRoot,
+            what: strict ? $"filesystem \"{type}\" must be mounted on ordinary directory: open {mount.Destination}" : null);
+        // Nothing but procfs goes on /proc, and under it only what lxcfs replaces: a destination that resolved
+        // there through a symlink is refused here, where it is known.
+        if (destination != "/proc" && !ReplaceableProcFiles.Contains(destination))
+            b.CheckNotFilesystem(target, ProcSuperMagic, $"{mount.Destination} does not lead into /proc");
         if (options.TmpCopyUp && type == "tmpfs")
             b.CopyTree(target, tree, $"copy the image's {mount.Destination} into the tmpfs");
         // runc (1.1.8 and later): a tmpfs over a directory the image has keeps that directory's mode (0755 rather
@@ -108,14 +155,21 @@ internal static class RootfsPlan
         foreach (var propagation in options.Propagation)
             b.MountSetattr(tree, (propagation & MS_REC) != 0, 0, 0, propagation & ~MS_REC, $"set the propagation of {mount.Destination}");
         b.Close(target);
-        b.Close(tree);
+        if (remounted.Contains(destination))
+        {
+            if (made.Remove(destination, out int previous)) b.Close(previous);
+            made[destination] = tree;
+        }
+        else
+            b.Close(tree);
     }
 
     /// <summary>A detached clone of a host path with the mount's attributes already set; sent to the executor.</summary>
-    static int HostTree(PlanBuilder b, string source, bool recursive, MountOptions options, string what, List<int> hostFds)
+    static int HostTree(PlanBuilder b, string source, bool recursive, MountOptions options, string what, List<int> hostFds, out long filesystem)
     {
         int fd = Sys.OpenTree(Sys.AT_FDCWD, source, OpenTreeClone | (recursive ? AtRecursive : 0) | (uint)Sys.O_CLOEXEC);
         hostFds.Add(fd);
+        filesystem = Sys.FilesystemType(fd);
         var (set, clear) = Attributes(options.Flags, options.ClearedFlags);
         // A bind mount takes ro, nosuid, nodev, noexec and the atime flags on its top mount only, as with runc's
         // remount; the recursive forms (rro, rnosuid, …) reach every mount below.
@@ -296,6 +350,7 @@ internal static class RootfsPlan
         b.Fchdir(root, c.Rootfs);
         if (c.NoPivot)
         {
+            LeaveOnlyTheRoot(b, c);
             b.Mount(None, None, MS_MOVE, ".", null, null, "move the rootfs to /", targetPath: "/");
             b.Chroot(".");
         }
@@ -313,6 +368,43 @@ internal static class RootfsPlan
         b.Chdir("/");
         b.Close(root);
         return b.Open(None, "/", O_PATH | O_DIRECTORY, 0);
+    }
+
+    /// <summary>Without pivot_root the host's mounts stay in the container's mount namespace, below the chroot: a
+    /// fully visible procfs or sysfs among them would let a process in the container mount a new one (the kernel's
+    /// check looks at every mount of the namespace). As runc's msMoveRoot: every mount outside the new root is
+    /// made a slave (so that nothing propagates back) and detached, deepest first; in a user namespace, where the
+    /// host's mounts are locked, procfs and sysfs are covered with an empty read-only tmpfs instead.</summary>
+    static void LeaveOnlyTheRoot(PlanBuilder b, SetupContext c)
+    {
+        string rootfs = c.Rootfs.TrimEnd('/');
+        var points = new List<(string Point, string Type)>();
+        foreach (var line in (Sys.TryReadText("/proc/self/mountinfo") ?? "").Split('\n'))
+        {
+            int dash = line.IndexOf(" - ", StringComparison.Ordinal);
+            var fields = line.Split(' ');
+            if (dash < 0 || fields.Length < 5) continue;
+            string point = Cgroups.CgroupMounts.Unescape(fields[4]);
+            string type = line[(dash + 3)..].Split(' ')[0];
+            bool inside = point == rootfs || point.StartsWith(rootfs + "/", StringComparison.Ordinal);
+            bool above = point == "/" || rootfs.StartsWith(point.TrimEnd('/') + "/", StringComparison.Ordinal);
+            if (!inside && !above) points.Add((point, type));
+        }
+        // Deepest first, and of mounts stacked on one point the last made first.
+        var ordered = points.Select((p, i) => (p.Point, p.Type, Index: i))
+            .OrderByDescending(p => LexicalPath.Components(p.Point).Count).ThenByDescending(p => p.Index);
+        foreach (var (point, type, _) in ordered)
+        {
+            if (c.NewUserNamespace)
+            {
+                if (type is "proc" or "sysfs")
+                    b.Mount(None, None, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "tmpfs", "tmpfs", "size=0",
+                        $"cover the host's {type} at {point}", targetPath: point);
+                continue;
+            }
+            b.Mount(None, None, MS_SLAVE, null, null, null, $"make the host's mount {point} a slave", targetPath: point);
+            b.Umount(point, MNT_DETACH, mayNotBeMounted: true);
+        }
     }
 
     /// <summary>Read-only and masked paths, the root's own propagation and read-only root, after the switch.</summary>

@@ -223,22 +223,25 @@ public sealed class PlanTests : IDisposable
     }
 
     [Fact]
-    public void Sysctls_are_written_through_a_checked_procfs_without_crossing_mounts_or_following_magic_links()
+    public void Sysctls_are_written_through_the_runtimes_procfs_without_crossing_mounts_or_following_magic_links()
     {
         var c = Context(spec =>
         {
             spec.Process!.Terminal = false;
             spec.Linux!.Sysctl = new() { ["net.ipv4.ip_forward"] = "1" };
         });
+        c.ProcSlot = 7;
         var b = new PlanBuilder();
         ProcessPlan.Environment(b, c, 0);
         var steps = b.Steps.Where(s => s.Origin.StartsWith("linux.sysctl", StringComparison.Ordinal)).ToList();
-        var openProc = steps.First(s => s.Op == PlanOp.OPEN);
-        Assert.NotEqual(0, openProc.Ints[4] & PlanBuilder.ResolveNoSymlinks);
-        var openFile = steps.Where(s => s.Op == PlanOp.OPEN).Skip(1).Single();
-        Assert.Equal("sys/net/ipv4/ip_forward", System.Text.Encoding.UTF8.GetString(openFile.Strings[0]));
-        Assert.Equal(PlanBuilder.ResolveNoXdev | PlanBuilder.ResolveNoMagicLinks, openFile.Ints[4]);
-        Assert.Equal(2, steps.Count(s => s.Op == PlanOp.CHECK));
+        var open = steps.Single(s => s.Op == PlanOp.OPEN);
+        Assert.Equal(7, open.Ints[1]); // relative to the runtime's procfs, never the container's /proc
+        Assert.Equal("sys/net/ipv4/ip_forward", System.Text.Encoding.UTF8.GetString(open.Strings[0]));
+        Assert.Equal(PlanBuilder.ResolveNoXdev | PlanBuilder.ResolveNoMagicLinks, open.Ints[4]);
+        var check = steps.Single(s => s.Op == PlanOp.CHECK);
+        Assert.Equal(3, check.Ints[1]); // fstatfs f_type equals…
+        Assert.Equal(0x9fa0, check.Ints[2]); // …PROC_SUPER_MAGIC
+        Assert.True(steps.IndexOf(check) < steps.FindIndex(s => s.Op == PlanOp.WRITE));
     }
 
     [Fact]
