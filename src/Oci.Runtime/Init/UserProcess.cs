@@ -47,9 +47,11 @@ internal static class UserProcess
     /// then set the final capability sets. Returns the warnings of capabilities that could not be granted.</summary>
     public static IReadOnlyList<string> SwitchUser(Process process)
     {
+        var user = process.User;
+        // Checked by the runtime already; again here, where (uid_t)-1 would silently keep init's root.
+        Lifecycle.Preflight.UserIds(user);
         Capabilities.ApplyBounding(process.Capabilities);
         Sys.Prctl(Native.PR_SET_KEEPCAPS, 1);
-        var user = process.User;
         var groups = (user.AdditionalGids ?? []).ToArray();
         // Per-thread system calls, not glibc's process-wide wrappers: this thread execs the user's process (see Sys).
         if (!SetgroupsDenied()) Sys.SetThreadGroups(groups);

@@ -40,6 +40,7 @@ public sealed partial class ContainerRuntime
         byte[] storedConfig = record.StoredConfigUtf8();
         var spec = SpecLoader.ParseUnvalidated(storedConfig);
         var process = fromTemplate(spec.Process ?? new Process());
+        Preflight.UserIds(process.User);
         spec.Process = process;
         if (process.Terminal == true && execOptions.ConsoleSocket is null && execOptions.Detach)
             throw new OciException("cannot allocate tty if runc will detach without setting console socket");

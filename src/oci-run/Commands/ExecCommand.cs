@@ -63,8 +63,12 @@ internal sealed class ExecCommand : Command
         return process;
     }
 
-    static uint ParseId(string text, string flag) =>
-        uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint id)
-            ? id
-            : throw new UsageException($"{flag}: invalid id \"{text}\": must be a number");
+    static uint ParseId(string text, string flag)
+    {
+        if (!uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint id))
+            throw new UsageException($"{flag}: invalid id \"{text}\": must be a number");
+        if (id > Preflight.MaxId)
+            throw new UsageException($"{flag}: invalid id \"{text}\": uids and gids must be in range 0-{Preflight.MaxId}");
+        return id;
+    }
 }
