@@ -55,6 +55,17 @@ internal static unsafe class Sys
             return Check(openat(dirFd, p, flags | O_CLOEXEC, (mode_t)mode), $"openat {path}");
     }
 
+    /// <summary>Like <see cref="OpenAt"/> but returns -1 with <paramref name="errno"/> set instead of throwing.</summary>
+    public static int TryOpenAt(int dirFd, string path, int flags, out int errno, uint mode = 0)
+    {
+        fixed (byte* p = CString.Of(path))
+        {
+            int fd = openat(dirFd, p, flags | O_CLOEXEC, (mode_t)mode);
+            errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return fd;
+        }
+    }
+
     /// <summary>openat2(2) with RESOLVE_* flags; returns -1 and the errno instead of throwing, so that callers can
     /// tell "does not exist" from other failures.</summary>
     public static int TryOpenAt2(int dirFd, string path, int flags, ulong resolve, out int errno, uint mode = 0)
@@ -425,6 +436,15 @@ internal static unsafe class Sys
         fixed (byte* f = CString.Of(from))
         fixed (byte* t = CString.Of(to))
             Check(Native.rename(f, t), $"rename {from} {to}");
+    }
+
+    /// <summary>renameat(2): <paramref name="from"/> in <paramref name="fromDir"/> to <paramref name="to"/> in
+    /// <paramref name="toDir"/>; a symlink at <paramref name="to"/> is replaced, never followed.</summary>
+    public static void RenameAt(int fromDir, string from, int toDir, string to)
+    {
+        fixed (byte* f = CString.Of(from))
+        fixed (byte* t = CString.Of(to))
+            Check(Native.renameat(fromDir, f, toDir, t), $"rename {from} {to}");
     }
 
     /// <summary>Writes a whole file with open(O_CREAT|O_TRUNC), write and close.</summary>

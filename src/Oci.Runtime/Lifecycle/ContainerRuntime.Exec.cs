@@ -1,4 +1,3 @@
-using System.Globalization;
 using Oci.Runtime.Bootstrap;
 using Oci.Runtime.Init;
 using Oci.Runtime.Interop;
@@ -80,6 +79,9 @@ public sealed partial class ContainerRuntime
                 Seccomp = seccomp,
             });
             AwaitReady(launched, spec, record);
+            // A pid file that cannot be written fails the exec: the process is ended below rather than left
+            // running where its caller cannot find it.
+            if (execOptions.PidFile is { } pidFile) PidFile.Write(pidFile, launched.Pid);
         }
         catch
         {
@@ -95,7 +97,6 @@ public sealed partial class ContainerRuntime
             launched?.Channel.Dispose();
             Sys.Close(consoleSocket);
         }
-        if (execOptions.PidFile is { } pidFile) WriteAtomically(pidFile, launched.Pid.ToString(CultureInfo.InvariantCulture));
         if (execOptions.Detach) return 0;
         using (SignalForwarding.To(launched.Pid))
             return ExitCode(Sys.WaitPid(launched.Pid));

@@ -153,7 +153,7 @@ public sealed partial class ContainerRuntime
             });
             AwaitReady(init, spec, record);
             directory.Save(record);
-            if (createOptions.PidFile is { } pidFile) WriteAtomically(pidFile, init.Pid.ToString(CultureInfo.InvariantCulture));
+            if (createOptions.PidFile is { } pidFile) PidFile.Write(pidFile, init.Pid);
             return new CreatedContainer(directory, record, startReader);
         }
         catch
@@ -476,14 +476,5 @@ public sealed partial class ContainerRuntime
     {
         uint uid = Sys.GetUid();
         return PasswdFile.EntryOf(uid)?[0] ?? uid.ToString(CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Writes a file through a temporary one renamed over it, so that readers never see it half written.</summary>
-    static void WriteAtomically(string path, string contents)
-    {
-        path = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + ".tmp");
-        Sys.WriteFile(temporary, System.Text.Encoding.UTF8.GetBytes(contents));
-        Sys.Rename(temporary, path);
     }
 }
