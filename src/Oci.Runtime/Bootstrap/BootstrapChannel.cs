@@ -32,12 +32,25 @@ internal sealed class BootstrapChannel(int fd) : IDisposable
     /// <summary>Writes a record with <paramref name="fds"/> attached to its header (SCM_RIGHTS).</summary>
     void Write(BootstrapRecord type, ReadOnlySpan<byte> data, ReadOnlySpan<int> fds)
     {
+        if (data.Length > MaxRecord)
+            throw new OciException($"init protocol: a message of {data.Length} bytes is more than the {MaxRecord >> 20} MiB init accepts");
         Span<byte> header = stackalloc byte[8];
         BitConverter.TryWriteBytes(header, (uint)type);
         BitConverter.TryWriteBytes(header[4..], (uint)data.Length);
-        Sys.WriteWithFds(Fd, header, fds);
-        if (data.Length > 0) Sys.WriteAll(Fd, data);
+        try
+        {
+            Sys.WriteWithFds(Fd, header, fds);
+            if (data.Length > 0) Sys.WriteAll(Fd, data);
+        }
+        catch (SyscallException e) when (e.Errno is EPIPE or ECONNRESET)
+        {
+            throw new EndOfStreamException("the other end of the channel is gone", e);
+        }
     }
+
+    // The other end died (killed by the OOM killer, say): the same as its orderly end-of-file to every caller, which
+    // then says which end it was, instead of "recvmsg: Connection reset by peer".
+    const int EPIPE = 32, ECONNRESET = 104;
 
     public (BootstrapRecord Type, byte[] Data) Read() => Read(out _);
 
@@ -45,13 +58,20 @@ internal sealed class BootstrapChannel(int fd) : IDisposable
     (BootstrapRecord Type, byte[] Data) Read(out int[] fds)
     {
         Span<byte> header = stackalloc byte[8];
-        fds = Sys.ReadExactlyWithFds(Fd, header, MaxFds);
-        var type = (BootstrapRecord)BitConverter.ToUInt32(header);
-        int length = (int)BitConverter.ToUInt32(header[4..]);
-        if (length is < 0 or > MaxRecord) throw new OciException($"init protocol: record of {length} bytes");
-        var data = new byte[length];
-        Sys.ReadExactly(Fd, data);
-        return (type, data);
+        try
+        {
+            fds = Sys.ReadExactlyWithFds(Fd, header, MaxFds);
+            var type = (BootstrapRecord)BitConverter.ToUInt32(header);
+            int length = (int)BitConverter.ToUInt32(header[4..]);
+            if (length is < 0 or > MaxRecord) throw new OciException($"init protocol: record of {length} bytes");
+            var data = new byte[length];
+            Sys.ReadExactly(Fd, data);
+            return (type, data);
+        }
+        catch (SyscallException e) when (e.Errno == ECONNRESET)
+        {
+            throw new EndOfStreamException("the other end of the channel is gone", e);
+        }
     }
 
     /// <summary>Sends a JSON message (<see cref="Init.InitWire"/>), with <paramref name="fds"/> attached.</summary>

@@ -134,8 +134,15 @@ internal static class InitLauncher
             // The bootstrap forks init only after reading its message: init inherits this affinity.
             if (request.InitialCpus is { Count: > 0 } cpus) Sys.SchedSetaffinity(bootstrapPid, cpus);
             request.BeforeNamespaces?.Invoke(bootstrapPid);
-            SendBootstrapMessage(channel, request);
-            initPid = AwaitInitPid(channel, request, bootstrapPid);
+            try
+            {
+                SendBootstrapMessage(channel, request);
+                initPid = AwaitInitPid(channel, request, bootstrapPid);
+            }
+            catch (EndOfStreamException e)
+            {
+                throw new InitExitedException("container init exited during the bootstrap", e);
+            }
             int status = Sys.WaitPid(bootstrapPid);
             bootstrapPid = -1;
             if (status != 0) throw new OciException($"bootstrap exited with status 0x{status:x}");
@@ -196,16 +203,7 @@ internal static class InitLauncher
     {
         while (true)
         {
-            BootstrapRecord type;
-            byte[] data;
-            try
-            {
-                (type, data) = channel.Read();
-            }
-            catch (EndOfStreamException)
-            {
-                throw new OciException("container init exited during the bootstrap");
-            }
+            var (type, data) = channel.Read();
             switch (type)
             {
                 case BootstrapRecord.UserNamespaceReady:
@@ -255,3 +253,7 @@ internal static class InitLauncher
         return text.ToString();
     }
 }
+
+/// <summary>The container's init (or its bootstrap) ended before it answered: killed, most often, by the OOM killer
+/// of a memory limit too low for it, which the runtime then says.</summary>
+internal sealed class InitExitedException(string message, Exception inner) : OciException(message, inner);

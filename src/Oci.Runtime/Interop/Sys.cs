@@ -624,6 +624,14 @@ internal static unsafe class Sys
     public static int Prctl(int option, ulong arg2 = 0, ulong arg3 = 0, ulong arg4 = 0, ulong arg5 = 0) =>
         Check(Native.prctl(option, arg2, arg3, arg4, arg5), $"prctl {option}");
 
+    /// <summary>This process's soft and hard limit of <paramref name="resource"/> (getrlimit).</summary>
+    public static (ulong Soft, ulong Hard) GetRlimit(int resource)
+    {
+        Native.RLimit limit;
+        Check(Native.prlimit(0, resource, null, &limit), $"getrlimit {resource}");
+        return (limit.Current, limit.Max);
+    }
+
     public static void SetRlimit(int resource, ulong soft, ulong hard)
     {
         var limit = new Native.RLimit { Current = soft, Max = hard };

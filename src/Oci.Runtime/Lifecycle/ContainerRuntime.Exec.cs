@@ -23,6 +23,7 @@ public sealed partial class ContainerRuntime
     /// record and config are read once.</summary>
     public int Exec(string id, Func<Process, Process> fromTemplate, ExecOptions execOptions)
     {
+        CheckPreserveFds(execOptions.PreserveFds);
         // Started ahead, as in Create: it loads while the record and the config are read.
         using var bootstrap = InitLauncher.Start(options.InitBinary, options.InitArguments, execOptions.PreserveFds);
         ContainerRecord record;
@@ -64,7 +65,7 @@ public sealed partial class ContainerRuntime
                 BeforeNamespaces = pid => cgroups.AddProcess(pid),
             });
             int firstRuntimeFd = 3 + execOptions.PreserveFds;
-            launched.Channel.Send(new InitConfig
+            SendConfig(launched, new InitConfig
             {
                 ContainerId = id,
                 SpecJson = storedConfig,

@@ -69,7 +69,9 @@ public sealed partial class ContainerRuntime
     CreatedContainer CreateLocked(string id, string bundle, CreateOptions createOptions, bool startNow)
     {
         StateStore.ValidateId(id);
-        bundle = Path.GetFullPath(bundle);
+        CheckPreserveFds(createOptions.PreserveFds);
+        // As runc: an empty --bundle is the current directory.
+        bundle = Path.GetFullPath(bundle.Length == 0 ? "." : bundle);
         // Executing init's binary and loading it take as long as reading the config and preparing the container:
         // on a machine with more than one CPU they happen side by side (oci-run starts it even earlier, before its
         // .NET runtime, and this takes it over). The bootstrap waits for its message and ends if this method fails
@@ -132,7 +134,7 @@ public sealed partial class ContainerRuntime
             };
             record.SetConfig(spec, configJson);
             int firstRuntimeFd = 3 + createOptions.PreserveFds;
-            init.Channel.Send(new InitConfig
+            SendConfig(init, new InitConfig
             {
                 ContainerId = id,
                 SpecJson = configJson,
@@ -156,8 +158,10 @@ public sealed partial class ContainerRuntime
             if (createOptions.PidFile is { } pidFile) PidFile.Write(pidFile, init.Pid);
             return new CreatedContainer(directory, record, startReader);
         }
-        catch
+        catch (Exception e)
         {
+            // Read before the cgroup goes: the OOM killer's count is what tells why init died.
+            string? oom = e is InitExitedException && cgroups is not null ? OomExplanation(cgroups, spec) : null;
             Sys.Close(startReader);
             if (init is not null)
             {
@@ -172,12 +176,13 @@ public sealed partial class ContainerRuntime
             {
                 cgroups?.Destroy();
             }
-            catch (OciException e)
+            catch (OciException cleanup)
             {
-                logger.LogWarning("cleaning up after a failed create: {Message}", e.Message);
+                logger.LogWarning("cleaning up after a failed create: {Message}", cleanup.Message);
             }
             directory.Remove();
             directory.Dispose();
+            if (oom is not null) throw new OciException(oom, e);
             throw;
         }
         finally
@@ -188,20 +193,56 @@ public sealed partial class ContainerRuntime
         }
     }
 
+    /// <summary>Refuses a <c>--preserve-fds</c> count that this process cannot pass: descriptors 3 to 3+N-1 keep
+    /// their numbers and init's own socket goes above them, all below the open-file limit (a hole among them is
+    /// fine: the process finds that number closed).</summary>
+    static void CheckPreserveFds(int count)
+    {
+        const int RLIMIT_NOFILE = 7;
+        if (count < 0) throw new OciException($"--preserve-fds {count}: must not be negative");
+        ulong limit = Sys.GetRlimit(RLIMIT_NOFILE).Soft;
+        // 3 + count is the bootstrap's socket, and one more is where it is copied first.
+        if ((ulong)count + 5 > limit)
+            throw new OciException($"--preserve-fds {count}: descriptors 3 to {(long)count + 2} reach past this process's " +
+                                   $"open-file limit (RLIMIT_NOFILE {limit}); at most {(limit < 5 ? 0 : limit - 5)} can be preserved");
+    }
+
+    /// <summary>Sends init its config; init gone already is <see cref="InitExitedException"/>.</summary>
+    static void SendConfig(LaunchedInit init, InitConfig config)
+    {
+        try
+        {
+            init.Channel.Send(config);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InitExitedException(config.IsExec ? "the exec's init exited before it started the process" : "container init exited during create", e);
+        }
+    }
+
+    /// <summary>Why init died during create when the OOM killer killed it: the memory limit is too low for it to
+    /// start; null when the OOM killer did not act (or its count cannot be read).</summary>
+    static string? OomExplanation(CgroupManager cgroups, RuntimeSpec spec)
+    {
+        try
+        {
+            if (cgroups.OomKillCount() == 0) return null;
+        }
+        catch (Exception e) when (e is OciException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        return spec.Linux?.Resources?.Memory?.Limit is long limit and > 0
+            ? $"container init was killed by the OOM killer during create: linux.resources.memory.limit ({limit} bytes) is too low for it to start"
+            : "container init was killed by the OOM killer during create: the container's memory limit is too low for it to start";
+    }
+
     /// <summary>Serves init's requests until it reports that the container is created.</summary>
     void AwaitReady(LaunchedInit init, RuntimeSpec spec, ContainerRecord record)
     {
         while (true)
         {
-            InitMessage message;
-            try
-            {
-                message = init.Channel.ReceiveMessage();
-            }
-            catch (EndOfStreamException)
-            {
-                throw new OciException("container init exited during create");
-            }
+            var message = Receive(init);
             switch (message.Type)
             {
                 case InitMessage.Ready:
@@ -217,10 +258,34 @@ public sealed partial class ContainerRuntime
                     var state = Describe(record, ContainerStatus.Creating);
                     HookRunner.Run(spec.Hooks?.Prestart, "prestart", state);
                     HookRunner.Run(spec.Hooks?.CreateRuntime, "createRuntime", state);
-                    init.Channel.Send(new InitMessage { Type = InitMessage.Resume });
+                    Send(init, new InitMessage { Type = InitMessage.Resume });
                     break;
                 default:
                     throw new OciException($"init protocol: unexpected message {message.Type}");
+            }
+        }
+
+        static InitMessage Receive(LaunchedInit init)
+        {
+            try
+            {
+                return init.Channel.ReceiveMessage();
+            }
+            catch (EndOfStreamException e)
+            {
+                throw new InitExitedException("container init exited during create", e);
+            }
+        }
+
+        static void Send(LaunchedInit init, InitMessage message)
+        {
+            try
+            {
+                init.Channel.Send(message);
+            }
+            catch (EndOfStreamException e)
+            {
+                throw new InitExitedException("container init exited during create", e);
             }
         }
     }
