@@ -8,7 +8,7 @@ using Oci.Runtime.Lifecycle;
 namespace Oci.Cli;
 
 /// <summary>runc's command line: global flags, then a command with its own flags and arguments.</summary>
-internal static class Cli
+internal static partial class Cli
 {
     static readonly FlagSet GlobalFlags = new FlagSet()
         .Value("root").Value("log").Value("log-format").Value("criu")
@@ -42,6 +42,7 @@ internal static class Cli
         string logFormat = global.Value("log-format") ?? "text";
         using var logging = CreateLogging(global, logFormat, out bool logsToStderr);
         var logger = logging.CreateLogger("oci-run");
+        active = new ActiveLogging(logger, logsToStderr);
         try
         {
             if (logFormat is not ("text" or "json"))
@@ -62,13 +63,58 @@ internal static class Cli
             var rest = args.AsSpan(commandIndex + 1).ToArray();
             return CommandTable.Run(command, rest, runtime, logger);
         }
-        catch (Exception e) when (e is OciException or UsageException or IOException or UnauthorizedAccessException)
+        // Every failure of a command ends here, whatever its type: one line in the log (JSON with --log-format
+        // json), never a stack trace.
+        catch (Exception e)
         {
-            logger?.LogError("{Message}", e.Message);
-            if (!logsToStderr) StdStreams.ErrorLine(e.Message);
+            Report(logger, logsToStderr, e);
             return 1;
         }
+        finally
+        {
+            active = null;
+        }
     }
+
+    /// <summary>The logging of the command that runs, for <see cref="ReportUnhandled"/>.</summary>
+    sealed record ActiveLogging(ILogger Logger, bool ToStderr);
+
+    static volatile ActiveLogging? active;
+
+    static void Report(ILogger logger, bool logsToStderr, Exception e)
+    {
+        string message = Describe(e);
+        logger.LogError("{Message}", message);
+        if (!logsToStderr) StdStreams.ErrorLine(message);
+    }
+
+    /// <summary>Reports a failure that escaped a command on a thread of its own (signal forwarding, a terminal
+    /// relay) the way <see cref="Run"/> reports its own: one line, in the log when there is one.</summary>
+    public static void ReportUnhandled(Exception e)
+    {
+        if (active is { } a) Report(a.Logger, a.ToStderr, e);
+        else StdStreams.ErrorLine($"oci-run: {Describe(e)}");
+    }
+
+    /// <summary>An exception in words. The runtime's own errors and usage errors say what is wrong; anything else is
+    /// a bug of oci-run, named as such, with its type (in the NativeAOT binary a .NET exception's message is only a
+    /// resource key such as <c>IO_FileNotFound_FileName</c>).</summary>
+    public static string Describe(Exception e) => e switch
+    {
+        OciException or UsageException => e.Message,
+        FileNotFoundException f => $"{f.FileName ?? ArgumentsOf(f.Message)}: does not exist",
+        DirectoryNotFoundException => $"{ArgumentsOf(e.Message)}: does not exist",
+        UnauthorizedAccessException => $"{ArgumentsOf(e.Message)}: permission denied",
+        _ => $"unexpected {e.GetType().Name}: {e.Message}",
+    };
+
+    /// <summary>The arguments of a trimmed runtime's message, "IO_PathNotFound_Path, /a/b" → "/a/b" (the path);
+    /// any other message as it is.</summary>
+    static string ArgumentsOf(string message) =>
+        ResourceKeyMessage().Match(message) is { Success: true } m ? m.Groups[1].Value : message;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Z][A-Za-z]*_[A-Za-z_]+, (.+)$")]
+    private static partial System.Text.RegularExpressions.Regex ResourceKeyMessage();
 
     static RuncLogProvider CreateLogging(ParsedArguments global, string format, out bool toStderr)
     {
@@ -83,7 +129,7 @@ internal static class Cli
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            StdStreams.ErrorLine($"--log: opening {logPath}: {e.Message}");
+            StdStreams.ErrorLine($"--log: {Describe(e)}");
             toStderr = true;
             stream = StdStreams.OpenError();
         }

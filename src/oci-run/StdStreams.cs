@@ -16,7 +16,8 @@ internal static class StdStreams
 
     public static void Out(ReadOnlySpan<byte> utf8) => Write(StdoutFd, utf8);
 
-    public static void ErrorLine(string text) => Write(StderrFd, text + "\n");
+    /// <summary>Writes an error as one line: control characters copied from the input into it are escaped.</summary>
+    public static void ErrorLine(string text) => Write(StderrFd, Logging.OneLine.Escape(text) + "\n");
 
     static void Write(int fd, string text) => Write(fd, Encoding.UTF8.GetBytes(text));
 

@@ -5,6 +5,10 @@ using Oci.Runtime.Interop;
 
 namespace Oci.Runtime.Executor;
 
+/// <summary>The executor (the container's init, or an exec's process) died without reporting why: killed, most
+/// likely by the OOM killer under a small memory limit.</summary>
+internal sealed class InitExitedException(string message) : OciException(message);
+
 /// <summary>A message from the executor.</summary>
 internal readonly record struct ExecutorEvent(ExecutorMessage Type, int Step, int Value, string Text, int[] Fds);
 
@@ -89,7 +93,7 @@ internal sealed class ExecutorProcess : IDisposable
     {
         var buffer = new byte[8192];
         int n = Sys.ReceiveMessage(socket, buffer, MaxFds, out var fds);
-        if (n == 0) throw new OciException("container init exited during set-up");
+        if (n == 0) throw new InitExitedException("container init exited during set-up");
         if (n < 12) throw new OciException("executor protocol: short message");
         var type = (ExecutorMessage)BinaryPrimitives.ReadUInt32LittleEndian(buffer);
         int step = (int)BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(4));

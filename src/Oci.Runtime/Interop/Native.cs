@@ -62,6 +62,9 @@ internal static unsafe partial class Native
     public static partial int rename(byte* oldpath, byte* newpath);
 
     [LibraryImport(Libc, SetLastError = true)]
+    public static partial int renameat(int olddirfd, byte* oldpath, int newdirfd, byte* newpath);
+
+    [LibraryImport(Libc, SetLastError = true)]
     public static partial int unsetenv(byte* name);
 
     [LibraryImport(Libc, SetLastError = true)]

@@ -55,6 +55,17 @@ internal static unsafe class Sys
             return Check(openat(dirFd, p, flags | O_CLOEXEC, (mode_t)mode), $"openat {path}");
     }
 
+    /// <summary>Like <see cref="OpenAt"/> but returns -1 with <paramref name="errno"/> set instead of throwing.</summary>
+    public static int TryOpenAt(int dirFd, string path, int flags, out int errno, uint mode = 0)
+    {
+        fixed (byte* p = CString.Of(path))
+        {
+            int fd = openat(dirFd, p, flags | O_CLOEXEC, (mode_t)mode);
+            errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return fd;
+        }
+    }
+
     /// <summary>openat2(2) with RESOLVE_* flags; returns -1 and the errno instead of throwing, so that callers can
     /// tell "does not exist" from other failures.</summary>
     public static int TryOpenAt2(int dirFd, string path, int flags, ulong resolve, out int errno, uint mode = 0)
@@ -499,6 +510,15 @@ internal static unsafe class Sys
             Check(Native.rename(f, t), $"rename {from} {to}");
     }
 
+    /// <summary>renameat(2): <paramref name="from"/> in <paramref name="fromDir"/> to <paramref name="to"/> in
+    /// <paramref name="toDir"/>; a symlink at <paramref name="to"/> is replaced, never followed.</summary>
+    public static void RenameAt(int fromDir, string from, int toDir, string to)
+    {
+        fixed (byte* f = CString.Of(from))
+        fixed (byte* t = CString.Of(to))
+            Check(Native.renameat(fromDir, f, toDir, t), $"rename {from} {to}");
+    }
+
     /// <summary>Writes a whole file with open(O_CREAT|O_TRUNC), write and close.</summary>
     /// <remarks>Not File.WriteAllBytes: it opens without O_TRUNC and then calls ftruncate(0), and on ext4 a
     /// truncation to zero marks the file for block allocation when it is closed (auto_da_alloc), so every
@@ -675,6 +695,14 @@ internal static unsafe class Sys
 
     public static int Prctl(int option, ulong arg2 = 0, ulong arg3 = 0, ulong arg4 = 0, ulong arg5 = 0) =>
         Check(Native.prctl(option, arg2, arg3, arg4, arg5), $"prctl {option}");
+
+    /// <summary>This process's soft and hard limit of <paramref name="resource"/> (getrlimit).</summary>
+    public static (ulong Soft, ulong Hard) GetRlimit(int resource)
+    {
+        Native.RLimit limit;
+        Check(Native.prlimit(0, resource, null, &limit), $"getrlimit {resource}");
+        return (limit.Current, limit.Max);
+    }
 
     public static void SetRlimit(int resource, ulong soft, ulong hard)
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Oci.Runtime.Executor;
 using Oci.Runtime.Init;
@@ -32,6 +31,7 @@ public sealed partial class ContainerRuntime
     /// record and config are read once.</summary>
     public int Exec(string id, Func<Process, Process> fromTemplate, ExecOptions execOptions)
     {
+        CheckPreserveFds(execOptions.PreserveFds);
         ContainerRecord record;
         using (var directory = store.Open(id))
         {
@@ -46,6 +46,7 @@ public sealed partial class ContainerRuntime
         byte[] storedConfig = record.StoredConfigUtf8();
         var spec = SpecLoader.ParseUnvalidated(storedConfig);
         var process = fromTemplate(spec.Process ?? new Process());
+        Preflight.UserIds(process.User);
         spec.Process = process;
         if (process.Terminal == true && execOptions.ConsoleSocket is null && execOptions.Detach)
             throw new OciException("cannot allocate tty if runc will detach without setting console socket");
@@ -80,12 +81,23 @@ public sealed partial class ContainerRuntime
             var warnings = new List<string>();
             pid = ContainerSetup.Exec(context, joins, execOptions.PreserveFds, consoleSocket, new ExecHost(cgroups), warnings);
             foreach (var warning in warnings) logger.LogWarning("{Message}", warning);
+            try
+            {
+                // A pid file that cannot be written fails the exec: the process is ended rather than left running
+                // where its caller cannot find it.
+                if (execOptions.PidFile is { } pidFile) PidFile.Write(pidFile, pid);
+            }
+            catch
+            {
+                Sys.Kill(pid, 9);
+                Sys.WaitPid(pid);
+                throw;
+            }
         }
         finally
         {
             Sys.Close(consoleSocket);
         }
-        if (execOptions.PidFile is { } pidFile) WriteAtomically(pidFile, pid.ToString(CultureInfo.InvariantCulture));
         if (execOptions.Detach) return 0;
         using (SignalForwarding.To(pid))
             return ExitCode(Sys.WaitPid(pid));

@@ -69,7 +69,9 @@ public sealed partial class ContainerRuntime
     CreatedContainer CreateLocked(string id, string bundle, CreateOptions createOptions, bool startNow)
     {
         StateStore.ValidateId(id);
-        bundle = Path.GetFullPath(bundle);
+        CheckPreserveFds(createOptions.PreserveFds);
+        // As runc: an empty --bundle is the current directory.
+        bundle = Path.GetFullPath(bundle.Length == 0 ? "." : bundle);
         byte[] configJson = SpecLoader.ReadBundleConfig(bundle);
         var spec = SpecLoader.Parse(configJson, out var warnings);
         foreach (var warning in warnings)
@@ -126,11 +128,13 @@ public sealed partial class ContainerRuntime
             foreach (var warning in setupWarnings) logger.LogWarning("{Message}", warning);
             record = host.Record ?? throw new OciException("container init exited during create");
             directory.Save(record);
-            if (createOptions.PidFile is { } pidFile) WriteAtomically(pidFile, initPid.ToString(CultureInfo.InvariantCulture));
+            if (createOptions.PidFile is { } pidFile) PidFile.Write(pidFile, initPid);
             return new CreatedContainer(directory, record, startReader);
         }
-        catch
+        catch (Exception e)
         {
+            // Read before the cgroup goes: the OOM killer's count is what tells why init died.
+            string? oom = e is InitExitedException && cgroups is not null ? OomExplanation(cgroups, spec) : null;
             Sys.Close(startReader);
             if (initPid > 0)
             {
@@ -146,12 +150,13 @@ public sealed partial class ContainerRuntime
             {
                 cgroups?.Destroy();
             }
-            catch (OciException e)
+            catch (OciException cleanup)
             {
-                logger.LogWarning("cleaning up after a failed create: {Message}", e.Message);
+                logger.LogWarning("cleaning up after a failed create: {Message}", cleanup.Message);
             }
             directory.Remove();
             directory.Dispose();
+            if (oom is not null) throw new OciException(oom, e);
             throw;
         }
         finally
@@ -159,6 +164,37 @@ public sealed partial class ContainerRuntime
             Sys.Close(fifo);
             Sys.Close(consoleSocket);
         }
+    }
+
+    /// <summary>Refuses a <c>--preserve-fds</c> count that this process cannot pass: descriptors 3 to 3+N-1 keep
+    /// their numbers and init's own socket goes above them, all below the open-file limit (a hole among them is
+    /// fine: the process finds that number closed).</summary>
+    static void CheckPreserveFds(int count)
+    {
+        const int RLIMIT_NOFILE = 7;
+        if (count < 0) throw new OciException($"--preserve-fds {count}: must not be negative");
+        ulong limit = Sys.GetRlimit(RLIMIT_NOFILE).Soft;
+        // 3 + count is the bootstrap's socket, and one more is where it is copied first.
+        if ((ulong)count + 5 > limit)
+            throw new OciException($"--preserve-fds {count}: descriptors 3 to {(long)count + 2} reach past this process's " +
+                                   $"open-file limit (RLIMIT_NOFILE {limit}); at most {(limit < 5 ? 0 : limit - 5)} can be preserved");
+    }
+
+    /// <summary>Why init died during create when the OOM killer killed it: the memory limit is too low for it to
+    /// start; null when the OOM killer did not act (or its count cannot be read).</summary>
+    static string? OomExplanation(CgroupManager cgroups, RuntimeSpec spec)
+    {
+        try
+        {
+            if (cgroups.OomKillCount() == 0) return null;
+        }
+        catch (Exception e) when (e is OciException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        return spec.Linux?.Resources?.Memory?.Limit is long limit and > 0
+            ? $"container init was killed by the OOM killer during create: linux.resources.memory.limit ({limit} bytes) is too low for it to start"
+            : "container init was killed by the OOM killer during create: the container's memory limit is too low for it to start";
     }
 
     /// <summary>The runtime's part of a create while the executor works: the cgroups, the record once init exists,
@@ -196,7 +232,6 @@ public sealed partial class ContainerRuntime
             HookRunner.Run(spec.Hooks?.CreateRuntime, "createRuntime", context.HookState);
         }
     }
-
 
     /// <summary>Runs the user's process of a created container.</summary>
     public void Start(string id)
@@ -449,14 +484,5 @@ public sealed partial class ContainerRuntime
     {
         uint uid = Sys.GetUid();
         return PasswdFile.EntryOf(uid)?[0] ?? uid.ToString(CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Writes a file through a temporary one renamed over it, so that readers never see it half written.</summary>
-    static void WriteAtomically(string path, string contents)
-    {
-        path = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + ".tmp");
-        Sys.WriteFile(temporary, System.Text.Encoding.UTF8.GetBytes(contents));
-        Sys.Rename(temporary, path);
     }
 }

@@ -15,6 +15,8 @@ internal static class Preflight
     {
         var process = spec.Process;
         var linux = spec.Linux;
+        if (process is not null) UserIds(process.User);
+        MountConfinement(spec, plan);
         if (process?.Capabilities is { } capabilities) Capabilities(capabilities);
         if (process?.Scheduler is { } scheduler) Scheduler(scheduler);
         if (!string.IsNullOrEmpty(process?.ApparmorProfile) && !SecurityModules.AppArmorEnabled())
@@ -31,6 +33,70 @@ internal static class Preflight
         if (linux?.MemoryPolicy is { } memoryPolicy) MemoryPolicy(memoryPolicy);
         AbsolutePaths("linux.maskedPaths", linux?.MaskedPaths);
         AbsolutePaths("linux.readonlyPaths", linux?.ReadonlyPaths);
+    }
+
+    /// <summary>The largest uid or gid a process may be given, as runc allows: (uid_t)-1 (4294967295) means "leave
+    /// unchanged" to setresuid/setresgid, so it would keep init's uid 0 and run the process as root, and ids above
+    /// 2^31-1 are negative to every interface that takes a signed id.</summary>
+    public const uint MaxId = int.MaxValue;
+
+    /// <summary>Refuses a process user whose uid, gid or additional gid is outside 0..<see cref="MaxId"/>, naming the
+    /// field (runc's words). For <c>create</c> and for every process <c>exec</c> runs, however it was described.</summary>
+    public static void UserIds(User user, string jsonPath = "process.user")
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        InRange($"{jsonPath}.uid", user.Uid);
+        InRange($"{jsonPath}.gid", user.Gid);
+        for (int i = 0; i < (user.AdditionalGids?.Count ?? 0); i++)
+            InRange($"{jsonPath}.additionalGids[{i}]", user.AdditionalGids![i]);
+
+        static void InRange(string path, uint id)
+        {
+            if (id > MaxId) throw new SpecValidationException(path, $"{id} is out of range: uids and gids must be in range 0-{MaxId}");
+        }
+    }
+
+    /// <summary>
+    /// Without a mount namespace of its own the container's process shares the mount namespace it is in (the
+    /// runtime's, or the joined one), whose root is its root: oci-run makes a root filesystem, mounts, devices and
+    /// masked or read-only paths only in a namespace it creates (it never changes a mount namespace it shares).
+    /// So each of those is refused rather than silently dropped: a config that asked for confinement must not get
+    /// the host's "/" instead. root.path must then name the root itself.
+    /// </summary>
+    static void MountConfinement(RuntimeSpec spec, ContainerPlan plan)
+    {
+        if (plan.Creates("mount")) return;
+        var linux = spec.Linux;
+        // runc's words for these two: clients match them.
+        if (linux?.MaskedPaths is { Count: > 0 })
+            throw new SpecValidationException("linux.maskedPaths", "unable to restrict sys entries without a private MNT namespace");
+        if (linux?.ReadonlyPaths is { Count: > 0 })
+            throw new SpecValidationException("linux.readonlyPaths", "unable to restrict sys entries without a private MNT namespace");
+        if (spec.Root?.Readonly == true)
+            throw new SpecValidationException("root.readonly", "cannot make the root read-only without a new mount namespace in linux.namespaces");
+        if (spec.Mounts is { Count: > 0 })
+            throw new SpecValidationException("mounts[0]", "cannot mount without a new mount namespace in linux.namespaces");
+        if (linux?.Devices is { Count: > 0 })
+            throw new SpecValidationException("linux.devices[0]", "cannot create a device without a new mount namespace in linux.namespaces");
+        if (!string.IsNullOrEmpty(linux?.RootfsPropagation))
+            throw new SpecValidationException("linux.rootfsPropagation", "cannot set the root's propagation without a new mount namespace in linux.namespaces");
+        if (!IsOwnRoot(plan.Rootfs))
+            throw new SpecValidationException("root.path",
+                $"{plan.Rootfs} cannot be the container's root without a new mount namespace in linux.namespaces: " +
+                "without one the container's root is the runtime's own \"/\"");
+    }
+
+    /// <summary>Whether <paramref name="path"/> is this process's root directory (the same file, however named).</summary>
+    static bool IsOwnRoot(string path)
+    {
+        try
+        {
+            return Sys.FileIdentity(path) == Sys.FileIdentity("/");
+        }
+        catch (SyscallException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Masked and read-only paths name places inside the container: runc refuses relative ones.</summary>

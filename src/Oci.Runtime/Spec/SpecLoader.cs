@@ -43,24 +43,78 @@ public static partial class SpecLoader
     public static RuntimeSpec LoadBundle(string bundleDirectory, out IReadOnlyList<SpecProblem> warnings) =>
         Parse(ReadBundleConfig(bundleDirectory), out warnings);
 
+    /// <summary>
+    /// The most bytes read of a config.json, an <c>exec --process</c> or an <c>update --resources</c> document.
+    /// Real configs are far smaller (Kubernetes keeps a whole pod under etcd's 1.5 MiB object limit, and
+    /// execve(2) takes at most 6 MiB of arguments and environment); a larger file is a mistake or an attack. The
+    /// runtime holds several copies of a config while it works (and once needed more than 1 GB of memory and
+    /// crashed on a 200 MB one), the container's init gets it in one record of at most 16 MiB, and what init holds is
+    /// charged to the container's memory limit: 8 MiB bounds all of that with room to spare.
+    /// </summary>
+    public const int MaxDocumentBytes = 8 << 20;
+
     /// <summary>Reads the bytes of <c>config.json</c> of the bundle at <paramref name="bundleDirectory"/>.</summary>
-    /// <exception cref="OciException">The file does not exist or cannot be read.</exception>
+    /// <exception cref="OciException">The file does not exist, cannot be read or is larger than
+    /// <see cref="MaxDocumentBytes"/>.</exception>
     public static byte[] ReadBundleConfig(string bundleDirectory)
     {
         ArgumentNullException.ThrowIfNull(bundleDirectory);
         string path = Path.Combine(bundleDirectory, ConfigFileName);
+        int fd = Interop.Sys.TryOpen(path, Interop.Sys.O_RDONLY, out int errno);
+        // runc's words: clients match "JSON specification file ... not found".
+        if (fd < 0 && errno is Enoent or Enotdir) throw new OciException($"JSON specification file {path} not found");
+        return ReadDocument(fd, errno, path);
+    }
+
+    /// <summary>Reads a document (a process or resources file) of at most <see cref="MaxDocumentBytes"/>; "-" is
+    /// standard input.</summary>
+    /// <exception cref="OciException">The file does not exist, cannot be read or is too large; the message starts with
+    /// <paramref name="path"/>.</exception>
+    public static byte[] ReadDocument(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (path == "-") return ReadDocument(Interop.Sys.DupCloexec(0, 3), 0, "standard input");
+        int fd = Interop.Sys.TryOpen(path, Interop.Sys.O_RDONLY, out int errno);
+        if (fd < 0 && errno is Enoent or Enotdir) throw new OciException($"{path}: does not exist");
+        return ReadDocument(fd, errno, path);
+    }
+
+    const int Enoent = 2, Enotdir = 20, Eisdir = 21;
+
+    /// <summary>Reads <paramref name="fd"/> (which it closes) up to <see cref="MaxDocumentBytes"/>; -1 with
+    /// <paramref name="openErrno"/> is a failed open. Reads, rather than trusting a size: a pipe or a file in /proc
+    /// has none.</summary>
+    static byte[] ReadDocument(int fd, int openErrno, string name)
+    {
+        if (fd < 0) throw new OciException(new Interop.SyscallException(name, openErrno).Message);
         try
         {
-            return File.ReadAllBytes(path);
+            var buffer = new byte[16 << 10];
+            int length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > MaxDocumentBytes)
+                        throw new OciException($"{name}: larger than {MaxDocumentBytes >> 20} MiB, the most oci-run reads of a document");
+                    Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxDocumentBytes + 1));
+                }
+                int n = Interop.Sys.Read(fd, buffer.AsSpan(length));
+                if (n == 0) return buffer.AsSpan(0, length).ToArray();
+                length += n;
+            }
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        catch (Interop.SyscallException e) when (e.Errno == Eisdir)
         {
-            // runc's words: clients match "JSON specification file ... not found".
-            throw new OciException($"JSON specification file {path} not found", e);
+            throw new OciException($"{name}: is a directory");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Interop.SyscallException e)
         {
-            throw new OciException($"open {path}: {e.Message}", e);
+            throw new OciException($"{name}: {e.Message}", e);
+        }
+        finally
+        {
+            Interop.Sys.Close(fd);
         }
     }
 

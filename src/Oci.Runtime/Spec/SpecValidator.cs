@@ -48,14 +48,16 @@ public static partial class SpecValidator
         if (spec.Hooks is not null) CheckHooks(c, "hooks", spec.Hooks);
         c.StringMap("annotations", spec.Annotations);
 
-        if (spec.Linux is not null)
+        // A Linux config without "linux" has no namespaces at all: the name would be dropped and the host's kept.
+        // runc's words: clients match them.
+        if (isLinux)
         {
             if (!string.IsNullOrEmpty(spec.Hostname) && !Has(namespaces, "uts"))
-                c.Error("hostname", "cannot set the hostname without a private UTS namespace");
+                c.Error("hostname", "unable to set hostname without a private UTS namespace");
             if (!string.IsNullOrEmpty(spec.Domainname) && !Has(namespaces, "uts"))
-                c.Error("domainname", "cannot set the domain name without a private UTS namespace");
-            CheckLinux(c, "linux", spec.Linux, namespaces);
+                c.Error("domainname", "unable to set domainname without a private UTS namespace");
         }
+        if (spec.Linux is not null) CheckLinux(c, "linux", spec.Linux, namespaces);
 
         if (spec.Extensions?.TryGetValue("freebsd", out JsonElement freebsd) == true)
             CheckFreeBsd(c, "freebsd", freebsd);

@@ -19,7 +19,9 @@ public sealed class StateStore
     public string Root { get; }
 
     /// <summary>Uses <paramref name="root"/> as the root directory; it is made on first use.</summary>
-    public StateStore(string root) => Root = Path.GetFullPath(root);
+    /// <exception cref="OciException"><paramref name="root"/> is empty.</exception>
+    public StateStore(string root) =>
+        Root = string.IsNullOrEmpty(root) ? throw new OciException("--root: must not be empty") : Path.GetFullPath(root);
 
     /// <summary>Checks a container id as runc does: ASCII letters, digits and <c>_ + - .</c> (Go's <c>\w</c> is
     /// ASCII-only), and neither <c>.</c> nor <c>..</c>.</summary>
@@ -36,6 +38,7 @@ public sealed class StateStore
     public ContainerDirectory CreateNew(string id)
     {
         ValidateId(id);
+        CheckRoot();
         Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         string dir = Path.Combine(Root, id);
         // mkdir is the atomic test-and-set: of two concurrent creates of one id, exactly one succeeds.
@@ -55,7 +58,11 @@ public sealed class StateStore
     {
         ValidateId(id);
         string dir = Path.Combine(Root, id);
-        if (!File.Exists(Path.Combine(dir, StateFileName))) throw new ContainerNotFoundException(id);
+        if (!File.Exists(Path.Combine(dir, StateFileName)))
+        {
+            CheckRoot();
+            throw new ContainerNotFoundException(id);
+        }
         var handle = ContainerDirectory.Lock(dir, id);
         if (!File.Exists(Path.Combine(dir, StateFileName)))
         {
@@ -71,21 +78,49 @@ public sealed class StateStore
         try
         {
             var bytes = Sys.TryReadFile(Path.Combine(Root, id, StateFileName));
-            return bytes is null ? null : ContainerRecordJson.Parse(bytes);
+            if (bytes is not null) return ContainerRecordJson.Parse(bytes);
         }
         catch (Exception e) when (e is SyscallException or IOException or UnauthorizedAccessException or JsonException)
         {
-            return null;
+        }
+        CheckRoot();
+        return null;
+    }
+
+    /// <summary>Refuses a root that exists but is not a directory, or lies under something that is not one: every
+    /// command would otherwise fail in its own way ("does not exist", an empty list, a .NET resource key). A root
+    /// that does not exist yet is fine: create makes it.</summary>
+    void CheckRoot()
+    {
+        const int ENOTDIR = 20, S_IFDIR = 0x4000;
+        int fd = Sys.TryOpen(Root, Sys.O_PATH, out int errno);
+        if (fd < 0)
+        {
+            if (errno == ENOTDIR) throw new OciException($"--root {Root}: not a directory");
+            return;
+        }
+        try
+        {
+            if (Sys.FileTypeAndDevice(fd).Type != S_IFDIR) throw new OciException($"--root {Root}: not a directory");
+        }
+        finally
+        {
+            Sys.Close(fd);
         }
     }
 
     /// <summary>The ids of every container with a state file, in name order.</summary>
     public IReadOnlyList<string> ListIds()
     {
-        if (!Directory.Exists(Root)) return [];
+        if (!Directory.Exists(Root))
+        {
+            CheckRoot();
+            return [];
+        }
+        // Every valid id, those that start with "." included (runc lists them); nothing else is kept in the root.
         return Directory.EnumerateDirectories(Root)
             .Select(Path.GetFileName)
-            .Where(name => name is not null && !name.StartsWith('.') && File.Exists(Path.Combine(Root, name, StateFileName)))
+            .Where(name => name is not null && File.Exists(Path.Combine(Root, name, StateFileName)))
             .Select(name => name!)
             .Order(StringComparer.Ordinal)
             .ToList();

@@ -26,7 +26,7 @@ internal sealed class UpdateCommand : Command
         if (arguments.Value("resources") is { } source)
         {
             // As runc: with a resources document the other flags are ignored.
-            byte[] json = source == "-" ? ReadStandardInput() : File.ReadAllBytes(source);
+            byte[] json = FlagFile.Read("--resources", source);
             update = ResourceUpdate.Parse(json);
         }
         else
@@ -45,14 +45,6 @@ internal sealed class UpdateCommand : Command
         }
         runtime.Update(arguments.Positional[0], update);
         return 0;
-    }
-
-    static byte[] ReadStandardInput()
-    {
-        using var stdin = Console.OpenStandardInput();
-        using var buffer = new MemoryStream();
-        stdin.CopyTo(buffer);
-        return buffer.ToArray();
     }
 }
 

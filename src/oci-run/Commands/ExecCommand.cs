@@ -24,7 +24,7 @@ internal sealed class ExecCommand : Command
     protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
     {
         string id = arguments.Positional[0];
-        var process = arguments.Value("process") is { } file ? SpecLoader.ParseProcess(File.ReadAllBytes(file)) : null;
+        var process = arguments.Value("process") is { } file ? SpecLoader.ParseProcess(FlagFile.Read("--process", file)) : null;
         if (process is null && arguments.Positional.Count < 2)
             throw new UsageException("exec: no command given: exec [options] <container-id> <command> [args...]");
         return runtime.Exec(id, template => process ?? ProcessFromCommandLine(arguments, template), new ExecOptions
@@ -63,8 +63,12 @@ internal sealed class ExecCommand : Command
         return process;
     }
 
-    static uint ParseId(string text, string flag) =>
-        uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint id)
-            ? id
-            : throw new UsageException($"{flag}: invalid id \"{text}\": must be a number");
+    static uint ParseId(string text, string flag)
+    {
+        if (!uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint id))
+            throw new UsageException($"{flag}: invalid id \"{text}\": must be a number");
+        if (id > Preflight.MaxId)
+            throw new UsageException($"{flag}: invalid id \"{text}\": uids and gids must be in range 0-{Preflight.MaxId}");
+        return id;
+    }
 }

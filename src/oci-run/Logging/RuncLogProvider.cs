@@ -39,7 +39,7 @@ internal sealed class RuncLogProvider(Stream output, bool json, LogLevel minimum
             {
                 writer.WriteStartObject();
                 writer.WriteString("level", levelName);
-                writer.WriteString("msg", message);
+                writer.WriteString("msg", OneLine.Escape(message));
                 writer.WriteString("time", time);
                 writer.WriteEndObject();
             }
@@ -48,7 +48,9 @@ internal sealed class RuncLogProvider(Stream output, bool json, LogLevel minimum
         }
         else
         {
-            string quoted = message.Replace("\\", "\\\\").Replace("\"", "\\\"");
+            // logrus's quoting: backslashes and quotes escaped, then control characters (after, so that their
+            // escapes are not doubled).
+            string quoted = OneLine.Escape(message.Replace("\\", "\\\\").Replace("\"", "\\\""));
             line = Encoding.UTF8.GetBytes($"time=\"{time}\" level={levelName} msg=\"{quoted}\"\n");
         }
         // One write per line keeps concurrent commands appending to one log file from interleaving.

@@ -137,7 +137,7 @@ public class ValidatorRuleTests
 
     [Theory]
     [InlineData("linux.namespaces[5]", "linux.uidMappings", "requires a user namespace in linux.namespaces")]
-    [InlineData("linux.namespaces[3]", "hostname", "cannot set the hostname without a private UTS namespace")]
+    [InlineData("linux.namespaces[3]", "hostname", "unable to set hostname without a private UTS namespace")]
     [InlineData("linux.namespaces[7]", "linux.timeOffsets", "requires a new time namespace")]
     public void SettingsThatNeedANamespaceAreRejectedWithoutIt(string removedNamespace, string errorPath, string problem)
     {
@@ -152,7 +152,24 @@ public class ValidatorRuleTests
     {
         byte[] json = SpecDocuments.With("hostname", null, Encoding.UTF8.GetString(SpecDocuments.With("linux.namespaces[3]", null)));
         var e = Assert.Throws<SpecValidationException>(() => SpecLoader.Parse(json));
-        Assert.Equal("domainname: cannot set the domain name without a private UTS namespace", e.Message);
+        Assert.Equal("domainname: unable to set domainname without a private UTS namespace", e.Message);
+    }
+
+    [Theory]
+    [InlineData("hostname")]
+    [InlineData("domainname")]
+    public void AHostnameNeedsAUtsNamespaceEvenWithoutALinuxSection(string field)
+    {
+        // Without "linux" there are no namespaces at all: the name would have been dropped, the host's kept.
+        string json = $$"""{ "ociVersion": "1.3.0", "root": { "path": "rootfs" }, "{{field}}": "box" }""";
+        var e = Assert.Throws<SpecValidationException>(() => SpecLoader.Parse(Encoding.UTF8.GetBytes(json)));
+        Assert.Equal($"{field}: unable to set {field} without a private UTS namespace", e.Message);
+    }
+
+    [Fact]
+    public void AHostnameWithoutALinuxSectionIsFineForOtherPlatforms()
+    {
+        SpecLoader.Parse("""{ "ociVersion": "1.3.0", "root": { "path": "rootfs" }, "hostname": "box", "windows": { "layerFolders": ["C:\\l"] } }"""u8);
     }
 
     [Fact]
