@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -139,6 +140,13 @@ __attribute__((constructor)) static void oci_run_bootstrap(void)
     /* The managed init finds the socket through this variable; the container's own environment comes from
      * config.json, so the variable never reaches the user's process. */
 
+    /* Non-dumpable from here until the user's program is executed (execve makes the process dumpable again): a
+     * process of the container, even as root with the same ids, must not ptrace this one, read its memory or open
+     * its descriptors through /proc while it holds the runtime's (CVE-2016-9962). The flag is inherited by fork, so
+     * the init below starts with it. (oci-run's prestart.c sets it too, in case its constructor runs first.) */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        fail("bootstrap: becoming non-dumpable");
+
     uint32_t clone_flags = 0;
     struct namespace_path joins[MAX_NAMESPACE_PATHS];
     size_t join_count = 0;
@@ -197,13 +205,22 @@ __attribute__((constructor)) static void oci_run_bootstrap(void)
     }
 
     if (clone_flags & CLONE_NEWUSER) {
+        /* A non-dumpable process's /proc files belong to root: a runtime that is not root could not open our
+         * uid_map and gid_map. Such a runtime gets them dumpable only while it writes them, as runc does; nothing of
+         * the container runs yet, and the namespaces joined so far are ones the runtime already holds. Decided
+         * before unshare, which leaves this process unmapped until the maps are written. */
+        int runtime_is_root = geteuid() == 0;
         if (unshare(CLONE_NEWUSER) < 0)
             fail("linux.namespaces: creating the user namespace");
+        if (!runtime_is_root && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+            fail("bootstrap: making the id maps writable by the runtime");
         /* Only a process privileged in the parent namespace may write arbitrary id maps: ask the runtime. */
         send_record(BS_USERNS_READY, NULL, 0);
         uint32_t header[2];
         if (read_all(bootstrap_fd, header, sizeof(header)) < 0 || header[0] != BS_USERNS_MAPPED)
             fail("bootstrap: waiting for the id maps");
+        if (!runtime_is_root && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+            fail("bootstrap: becoming non-dumpable again after the id maps");
         if (header[1] != 0) {
             errno = 0;
             fail("bootstrap: writing the id maps failed in the runtime");
@@ -230,8 +247,16 @@ __attribute__((constructor)) static void oci_run_bootstrap(void)
     pid_t child = fork();
     if (child < 0)
         fail("bootstrap: fork");
-    if (child == 0)
+    if (child == 0) {
+        /* Every init and exec'd process leads a session of its own, as with runc: it is out of the caller's
+         * process group (a foreground run's terminal signals reach it only through the runtime's forwarding) and
+         * can take a terminal as its controlling one. setsid() keeps the parent: init stays a descendant of the
+         * caller. A new child is never a process group leader, so this cannot fail; should it, init exits and
+         * the runtime sees end-of-file on the socket instead of a second writer on it. */
+        if (setsid() < 0)
+            _exit(1);
         return;
+    }
     uint32_t pid = (uint32_t)child;
     send_record(BS_CHILD_PID, &pid, sizeof(pid));
     _exit(0);

@@ -19,7 +19,7 @@ internal static class Terminal
             if (config.NewMountNamespace && !config.IsExec) BindConsole(slavePath);
             int slave = Sys.Open(slavePath, Sys.O_RDWR | Sys.O_NOCTTY);
             Sys.SendFd(config.ConsoleSocketFd, master, slavePath);
-            Sys.Setsid();
+            // This process already leads its own session (the bootstrap's setsid), with no controlling terminal.
             for (int fd = 0; fd < 3; fd++) Sys.Dup2(slave, fd);
             Sys.SetControllingTerminal(0);
             Sys.Close(slave);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -84,7 +85,13 @@ __attribute__((constructor)) static void oci_run_prestart(int argc, char **argv)
 {
     /* Never trust a value from the caller's environment: only this constructor sets it. */
     unsetenv(PRESTARTED_ENV);
-    if (getenv(BOOTSTRAP_FD_ENV) != NULL || argv == NULL || !starts_init(argc, argv))
+    if (getenv(BOOTSTRAP_FD_ENV) != NULL) {
+        /* This process is a container's init (Oci.Runtime's bootstrap.c): non-dumpable from its first constructor,
+         * whichever of the two runs first (bootstrap.c sets it as well, and fails the init if it cannot). */
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        return;
+    }
+    if (argv == NULL || !starts_init(argc, argv))
         return;
 
     int sockets[2];
