@@ -89,15 +89,32 @@ public sealed partial class ContainerRuntime
         try
         {
             Sys.BecomeChildSubreaper();
+            var mounts = CgroupMounts.Read();
+            cgroups = options.CgroupsDisabled
+                ? new CgroupManager(new Dictionary<string, string>(), mounts.Layout)
+                : CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
+            // Recorded before anything exists: if this process dies from here on (kill -9, OOM), delete reads the
+            // record and removes the cgroups (and, once it is known, init) instead of leaving them behind.
+            cgroups.Plan();
+            record = new ContainerRecord
+            {
+                Id = id,
+                Bundle = bundle,
+                Rootfs = plan.Rootfs,
+                Created = DateTimeOffset.UtcNow,
+                Owner = OwnerName(),
+                CgroupPaths = new Dictionary<string, string>(cgroups.Paths),
+                CgroupLayout = cgroups.Layout,
+                CgroupJoined = [.. cgroups.Joined],
+                CgroupCreatedParents = [.. cgroups.CreatedParents],
+            };
+            record.SetConfig(spec, configJson);
+            directory.SaveCreating(record);
             Sys.Mkfifo(directory.ExecFifoPath, 0x192); // 0622
             // mkfifo applies the umask; the container's user, whoever it is, must be able to open it for writing.
             Sys.Chmod(directory.ExecFifoPath, 0x192);
             fifo = Sys.Open(directory.ExecFifoPath, Sys.O_PATH);
             if (startNow) startReader = Sys.Open(directory.ExecFifoPath, Sys.O_RDONLY | Sys.O_NONBLOCK);
-            var mounts = CgroupMounts.Read();
-            cgroups = options.CgroupsDisabled
-                ? new CgroupManager(new Dictionary<string, string>(), mounts.Layout)
-                : CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
             cgroups.Create();
             // With --cgroup-manager=disabled there is no cgroup to limit: linux.resources is ignored, as crun does.
             if (!options.CgroupsDisabled) ApplyResources(cgroups, spec);
@@ -115,22 +132,13 @@ public sealed partial class ContainerRuntime
                 BeforeNamespaces = pid => cgroupManager.AddProcess(pid),
             });
 
+            record.InitStartTime = ProcessInfo.StartTime(init.Pid) ?? throw new OciException("container init exited during create");
+            record.InitPid = init.Pid;
+            record.CgroupJoined = [.. cgroups.Joined];
+            record.CgroupCreatedParents = [.. cgroups.CreatedParents];
+            // init is in the cgroups already; with them disabled, its pid is the only way to find it.
+            directory.SaveCreating(record);
             NetworkDevices.MoveInto(spec.Linux?.NetDevices, init.Pid);
-            record = new ContainerRecord
-            {
-                Id = id,
-                InitPid = init.Pid,
-                InitStartTime = ProcessInfo.StartTime(init.Pid) ?? throw new OciException("container init exited during create"),
-                Bundle = bundle,
-                Rootfs = plan.Rootfs,
-                Created = DateTimeOffset.UtcNow,
-                Owner = OwnerName(),
-                CgroupPaths = new Dictionary<string, string>(cgroups.Paths),
-                CgroupLayout = cgroups.Layout,
-                CgroupJoined = [.. cgroups.Joined],
-                CgroupCreatedParents = [.. cgroups.CreatedParents],
-            };
-            record.SetConfig(spec, configJson);
             int firstRuntimeFd = 3 + createOptions.PreserveFds;
             init.Channel.Send(new InitConfig
             {
@@ -153,6 +161,7 @@ public sealed partial class ContainerRuntime
             });
             AwaitReady(init, spec, record);
             directory.Save(record);
+            directory.FinishCreating();
             if (createOptions.PidFile is { } pidFile) WriteAtomically(pidFile, init.Pid.ToString(CultureInfo.InvariantCulture));
             return new CreatedContainer(directory, record, startReader);
         }
@@ -165,7 +174,7 @@ public sealed partial class ContainerRuntime
                 Sys.WaitPid(init.Pid);
             }
             // runtime.md: a container that fails during create is destroyed and its poststop hooks run.
-            if (record is not null)
+            if (record is { InitPid: > 0 })
                 foreach (var failure in HookRunner.RunAll(spec.Hooks?.Poststop, "poststop", Describe(record, ContainerStatus.Stopped)))
                     logger.LogWarning("{Failure}", failure);
             try
@@ -347,40 +356,60 @@ public sealed partial class ContainerRuntime
     }
 
     /// <summary>Deletes a container: a stopped or created one always, a running or paused one only with
-    /// <paramref name="force"/> (it is killed first). Removes its cgroups and state and runs poststop hooks.</summary>
+    /// <paramref name="force"/> (it is killed first). Removes its cgroups and state and runs poststop hooks. A
+    /// container whose create died before it finished (only the create's record in its directory) is removed in
+    /// the same way, with or without <paramref name="force"/>. Safe to run again after it was itself interrupted at
+    /// any point: state.json goes last.</summary>
     public void Delete(string id, bool force)
     {
         ContainerDirectory directory;
         try
         {
-            directory = store.Open(id);
+            // Waits for a create of this id that is still running: it then either finished or removed everything.
+            directory = store.OpenAny(id);
         }
         catch (ContainerNotFoundException) when (force)
         {
-            // A create that died before writing its state leaves at most an empty directory.
-            string leftover = Path.Combine(store.Root, id);
-            if (Directory.Exists(leftover)) Directory.Delete(leftover, recursive: true);
             return;
         }
         using (directory)
         {
-            var record = directory.Load();
+            var record = directory.TryLoad();
+            if (record is null)
+            {
+                // A create that died: its record names what it made; without one (it died before writing it), only
+                // the directory exists. Either way the lock says that no create works on it any more.
+                var partial = directory.TryLoadCreating();
+                if (partial is not null) Destroy(partial, runPoststop: partial.InitPid > 0);
+                directory.Remove();
+                if (partial is null && !force) throw new ContainerNotFoundException(id);
+                return;
+            }
             var status = StatusOf(record, directory.Path);
             if (status is ContainerStatus.Running or ContainerStatus.Paused && !force)
                 throw new OciException($"cannot delete container {id} that is not stopped: {status.ToSpecString()}");
-            var cgroups = Cgroups(record);
-            if (status != ContainerStatus.Stopped)
-            {
-                Sys.Kill(record.InitPid, 9);
-                cgroups.Signal(9);
-                if (status == ContainerStatus.Paused) cgroups.Thaw();
-                ProcessInfo.WaitForExit(record.InitPid, 10_000);
-            }
-            cgroups.Destroy();
-            var failures = HookRunner.RunAll(record.Hooks?.Poststop, "poststop", Describe(record, ContainerStatus.Stopped));
-            foreach (var failure in failures) logger.LogWarning("{Failure}", failure);
+            Destroy(record, runPoststop: true);
             directory.Remove();
         }
+    }
+
+    /// <summary>Kills every process of a container, removes its cgroups and runs its poststop hooks. Each step
+    /// looks at what is there rather than at what the record says the container was doing, so that running this
+    /// again after an interruption finishes the work.</summary>
+    void Destroy(ContainerRecord record, bool runPoststop)
+    {
+        var cgroups = Cgroups(record);
+        // A frozen process does not die of SIGKILL until it is thawed: thaw first, so that a delete interrupted
+        // after this point never leaves the container frozen with its processes unkillable.
+        if (cgroups.IsFrozen()) cgroups.Thaw();
+        bool initAlive = record.InitPid > 0 && ProcessInfo.IsAlive(record.InitPid, record.InitStartTime);
+        if (initAlive) Sys.Kill(record.InitPid, 9);
+        if (initAlive || cgroups.GetPids().Count > 0) cgroups.Signal(9);
+        if (initAlive) ProcessInfo.WaitForExit(record.InitPid, 10_000);
+        cgroups.Destroy();
+        if (!runPoststop) return;
+        var failures = HookRunner.RunAll(record.Hooks?.Poststop, "poststop", Describe(record, ContainerStatus.Stopped));
+        foreach (var failure in failures) logger.LogWarning("{Failure}", failure);
     }
 
     /// <summary>Creates and starts a container, then (unless <paramref name="detach"/>) waits for it, forwarding
