@@ -64,7 +64,7 @@ public sealed class FaultTests
             Poststop = [new Hook { Path = "/bin/sh", Args = ["sh", "-c", $"touch {poststop}"] }],
         };
         string bundle = h.WriteBundle(spec);
-        using (var create = tracker.Start(h, "create", "--bundle", bundle, id))
+        using (var create = tracker.Start(h, ["create", "--bundle", bundle, id]))
         {
             bool hooked = OciRunHarness.Eventually(() => File.Exists(ready) || create.HasExited);
             Interop.Sys.Kill(create.Id, 9);
@@ -76,10 +76,18 @@ public sealed class FaultTests
         Interop.Sys.Close(Interop.Sys.Open(release, Interop.Sys.O_WRONLY));
         Assert.True(Directory.Exists(Path.Combine(h.StateRoot, id)), "the killed create left no state directory: nothing was tested");
 
-        var deleted = force ? h.Run("delete", "--force", id) : h.Run("delete", id);
+        CommandResult deleted;
+        List<string> found;
+        try
+        {
+            deleted = force ? h.Run("delete", "--force", id) : h.Run("delete", id);
+            found = Faults.Leftovers(h, id, ["/" + id], tracker);
+        }
+        finally
+        {
+            Faults.CleanUp(h, id, ["/" + id]);
+        }
         Assert.True(deleted.ExitCode == 0, deleted.ToString());
-        var found = Faults.Leftovers(h, id, ["/" + id], tracker);
-        Faults.CleanUp(h, id, ["/" + id]);
         Assert.True(found.Count == 0, string.Join('\n', found));
         Assert.True(File.Exists(poststop), "the poststop hook did not run");
     }
@@ -97,10 +105,8 @@ public sealed class FaultTests
         {
             double delay = 12.0 * attempt / (attempts - 1);
             string id = h.NewId("fault");
-            var started = h.Run("run", "-d", "--bundle", h.WriteBundle(Faults.Spec(id, "sh", "-c", "sleep 1000 & sleep 1000")), id);
-            Assert.True(started.ExitCode == 0, started.ToString());
-            var paused = h.Run("pause", id);
-            Assert.True(paused.ExitCode == 0, paused.ToString());
+            tracker.Run(h, "run", "-d", "--bundle", h.WriteBundle(Faults.Spec(id, "sh", "-c", "sleep 1000 & sleep 1000")), id);
+            tracker.Run(h, "pause", id);
             tracker.RunAndKill(h, delay, "delete", "--force", id);
             var deleted = h.Run("delete", "--force", id);
             var found = Faults.Leftovers(h, id, ["/" + id], tracker);
@@ -127,8 +133,8 @@ public sealed class FaultTests
             double delay = 15.0 * attempt / (attempts - 1);
             string id = h.NewId("fault");
             string bundle = h.WriteBundle(Faults.Spec(id, "sleep", "1000"));
-            var made = command == "exec" ? h.Run("run", "-d", "--bundle", bundle, id) : h.Run("create", "--bundle", bundle, id);
-            Assert.True(made.ExitCode == 0, made.ToString());
+            if (command == "exec") tracker.Run(h, "run", "-d", "--bundle", bundle, id);
+            else tracker.Run(h, "create", "--bundle", bundle, id);
             if (command == "exec") tracker.RunAndKill(h, delay, "exec", id, "sleep", "1000");
             else tracker.RunAndKill(h, delay, "start", id);
             var deleted = h.Run("delete", "--force", id);
@@ -283,15 +289,27 @@ internal sealed class ProcessTracker : IDisposable
         Directory.CreateDirectory(dir);
     }
 
-    /// <summary>Starts oci-run with <paramref name="args"/> in this group.</summary>
-    public System.Diagnostics.Process Start(OciRunHarness h, params string[] args)
+    /// <summary>Starts oci-run with <paramref name="args"/> in this group, its standard error to
+    /// <paramref name="errors"/> (or nowhere) and no other standard stream: a container's process inherits them,
+    /// and a pipe it held would keep a reader waiting.</summary>
+    public System.Diagnostics.Process Start(OciRunHarness h, string[] args, string errors = "/dev/null")
     {
         var start = new ProcessStartInfo("sh") { UseShellExecute = false };
+        start.Environment["OCI_RUN_ERRORS"] = errors;
         // The shell joins the group and becomes oci-run: its pid is oci-run's, and what oci-run starts starts here.
-        foreach (var arg in (string[])["-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\" </dev/null >/dev/null 2>&1", dir,
+        foreach (var arg in (string[])["-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\" </dev/null >/dev/null 2>\"$OCI_RUN_ERRORS\"", dir,
                      TestPaths.OciRunBinary, "--root", h.StateRoot, .. args])
             start.ArgumentList.Add(arg);
         return System.Diagnostics.Process.Start(start)!;
+    }
+
+    /// <summary>Runs oci-run with <paramref name="args"/> in this group to its end and asserts that it succeeded.</summary>
+    public void Run(OciRunHarness h, params string[] args)
+    {
+        string errors = Path.Combine(h.Root, "errors-" + Guid.NewGuid().ToString("N")[..8]);
+        using var process = Start(h, args, errors);
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"oci-run {string.Join(' ', args)}: exit {process.ExitCode}: {File.ReadAllText(errors)}");
     }
 
     /// <summary>Runs oci-run with <paramref name="args"/> in this group and kills it with SIGKILL

@@ -113,6 +113,33 @@ public sealed class InitProcessTests
         Assert.True(findings.Violations.Count == 0, string.Join('\n', findings.Violations) + "\n\ntrace:\n" + File.ReadAllText(trace));
     }
 
+    /// <summary>The trace reader itself, on strace's split and padded lines: a process that set itself
+    /// non-dumpable in an interrupted call before it entered its namespaces passes; one that did not, fails.</summary>
+    [Fact]
+    public void The_trace_reader_follows_split_and_padded_lines()
+    {
+        string[] trace =
+        [
+            "100 clone3({flags=CLONE_VM|CLONE_VFORK, exit_signal=SIGCHLD, stack=0x7f, stack_size=0x9000}, 88 <unfinished ...>",
+            "101 execve(\"/proc/self/fd/5\", [\"oci-run\", \"init\"], 0x7ffc /* 1 var */ <unfinished ...>",
+            "100 <... clone3 resumed>)             = 101",
+            "101 <... execve resumed>)             = 0",
+            "101 prctl(PR_SET_DUMPABLE, SUID_DUMP_DISABLE <unfinished ...>",
+            "101 <... prctl resumed>)              = 0",
+            "101 unshare(CLONE_NEWNS|CLONE_NEWPID) = 0",
+            "101 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 102",
+            "102 execve(\"/bin/true\", [\"true\"], 0x5 /* 2 vars */) = 0",
+            "100 clone3({flags=CLONE_VM|CLONE_VFORK, exit_signal=SIGCHLD, stack=0x7f, stack_size=0x9000}, 88) = 103",
+            "103 execve(\"/proc/self/fd/5\", [\"oci-run\", \"init\"], 0x7ffc /* 1 var */) = 0",
+            "103 prctl(PR_SET_DUMPABLE, SUID_DUMP_DISABLE) = -1 EPERM (Operation not permitted)",
+            "103   setns(3, CLONE_NEWNS <unfinished ...>",
+            "103   <... setns resumed>)              = 0",
+        ];
+        var findings = DumpabilityTrace.Check(trace);
+        Assert.Equal(2, findings.NamespaceEntries);
+        Assert.Equal("pid 103 entered a namespace while dumpable: 103   setns(3, CLONE_NEWNS <unfinished ...>", Assert.Single(findings.Violations));
+    }
+
     /// <summary>sh's own /proc/self/stat (read is a builtin, so /proc/self is the shell).</summary>
     const string PrintOwnStat = "read -r line < /proc/self/stat; echo \"$line\"";
 
@@ -155,7 +182,7 @@ internal sealed record ProcStat(int Pid, char State, int ParentPid, int ProcessG
 /// A violation is a namespace entered while dumpable, or a process that entered one becoming dumpable again
 /// before it executed its program.
 /// </summary>
-internal static class DumpabilityTrace
+internal static partial class DumpabilityTrace
 {
     public sealed record Findings(int NamespaceEntries, List<string> Violations);
 
@@ -171,7 +198,8 @@ internal static class DumpabilityTrace
         {
             int space = raw.IndexOf(' ');
             if (space <= 0 || !int.TryParse(raw[..space], out int pid)) continue;
-            string text = raw[(space + 1)..];
+            // strace pads the pid column ("450   execve(...").
+            string text = raw[(space + 1)..].TrimStart();
             seen.Add(pid);
             string name;
             if (text.StartsWith("<... ", StringComparison.Ordinal))
@@ -231,12 +259,14 @@ internal static class DumpabilityTrace
         }
     }
 
-    /// <summary>The return value at the end of a completed call ("... = 42" or "... = -1 EPERM (...)").</summary>
+    /// <summary>The return value at the end of a completed call ("...) = 42" or "...) = -1 EPERM (...)"; strace pads
+    /// before the '=' to align short lines).</summary>
     static long? Result(string text)
     {
-        int equals = text.LastIndexOf(") = ", StringComparison.Ordinal);
-        if (equals < 0) return null;
-        var value = text[(equals + 4)..].Split(' ')[0];
-        return long.TryParse(value, out long v) ? v : null;
+        var match = ReturnValue().Match(text);
+        return match.Success && long.TryParse(match.Groups[1].Value, out long v) ? v : null;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\)\s+=\s+(-?\d+)(?:\s+\w+\s+\(.*\))?$", System.Text.RegularExpressions.RegexOptions.RightToLeft)]
+    private static partial System.Text.RegularExpressions.Regex ReturnValue();
 }
