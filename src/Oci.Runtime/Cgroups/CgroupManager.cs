@@ -80,14 +80,36 @@ public sealed class CgroupManager : ICgroupManager
     /// <summary>Cleans a cgroup path lexically; ".." never climbs above the hierarchy's root.</summary>
     internal static string Normalize(string cgroup) => "/" + string.Join('/', LexicalPath.Components(cgroup));
 
+    /// <summary>Settles, without changing anything, which of the container's cgroups exist already
+    /// (<see cref="Joined"/>) and which parent directories <see cref="Create"/> will make
+    /// (<see cref="CreatedParents"/>), so that the caller can record them before any cgroup exists: whatever
+    /// happens to it after that, the record names everything to remove. Settling this first also means that a
+    /// failure half-way never removes a cgroup that existed before. Done once; <see cref="Create"/> calls it.</summary>
+    public void Plan()
+    {
+        if (planned) return;
+        planned = true;
+        foreach (var dir in Paths.Values)
+            if (Directory.Exists(dir) && !joined.Contains(dir)) joined.Add(dir);
+        foreach (var dir in Paths.Values)
+        {
+            if (joined.Contains(dir)) continue;
+            var missing = new Stack<string>();
+            for (var d = Path.GetDirectoryName(dir); d is not null && !Directory.Exists(d); d = Path.GetDirectoryName(d))
+                missing.Push(d);
+            foreach (var parent in missing)
+                if (!createdParents.Contains(parent)) createdParents.Add(parent);
+        }
+    }
+
+    bool planned;
+
     /// <summary>Creates every directory that does not exist yet (an existing cgroup is joined as it is). On cgroup2
     /// the controllers available at each level are enabled for the level below (runc's CreateCgroupPath): on a
     /// unified host all of them, on a hybrid host none until a resource needs one.</summary>
     public void Create()
     {
-        // Which cgroups exist already is settled first, so that a failure half-way never removes one of them.
-        foreach (var dir in Paths.Values)
-            if (Directory.Exists(dir) && !joined.Contains(dir)) joined.Add(dir);
+        Plan();
         foreach (var (key, dir) in Paths)
         {
             if (joined.Contains(dir))
@@ -97,10 +119,6 @@ public sealed class CgroupManager : ICgroupManager
             }
             try
             {
-                var missing = new Stack<string>();
-                for (var d = Path.GetDirectoryName(dir); d is not null && !Directory.Exists(d); d = Path.GetDirectoryName(d))
-                    missing.Push(d);
-                createdParents.AddRange(missing.Reverse());
                 if (key.Length == 0 && Layout == CgroupLayout.Unified) EnableControllers(dir, null);
                 Directory.CreateDirectory(dir);
             }

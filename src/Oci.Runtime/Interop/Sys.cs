@@ -808,6 +808,15 @@ internal static unsafe class Sys
         return ((ulong)buffer[0], (ulong)buffer[1]);
     }
 
+    /// <summary>The (device, inode) pair that identifies the file open as <paramref name="fd"/>.</summary>
+    public static (ulong Device, ulong Inode) FileIdentity(int fd)
+    {
+        var buffer = stackalloc long[18];
+        fixed (byte* p = CString.Of(""))
+            Check(Native.fstatat(fd, p, buffer, AT_EMPTY_PATH), $"stat fd {fd}");
+        return ((ulong)buffer[0], (ulong)buffer[1]);
+    }
+
     /// <summary>Moves network interface <paramref name="name"/> into the network namespace of process
     /// <paramref name="pid"/>, renaming it to <paramref name="newName"/> on the way (one RTM_NEWLINK request over
     /// rtnetlink, as <c>ip link set NAME netns PID name NEWNAME</c>).</summary>

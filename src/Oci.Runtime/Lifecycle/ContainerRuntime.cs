@@ -86,15 +86,32 @@ public sealed partial class ContainerRuntime
         int fifo = -1, consoleSocket = -1, startReader = -1;
         try
         {
+            var mounts = CgroupMounts.Read();
+            cgroups = options.CgroupsDisabled
+                ? new CgroupManager(new Dictionary<string, string>(), mounts.Layout)
+                : CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
+            // Recorded before anything exists: if this process dies from here on (kill -9, OOM), delete reads the
+            // record and removes the cgroups (and, once it is known, init) instead of leaving them behind.
+            cgroups.Plan();
+            record = new ContainerRecord
+            {
+                Id = id,
+                Bundle = bundle,
+                Rootfs = plan.Rootfs,
+                Created = DateTimeOffset.UtcNow,
+                Owner = OwnerName(),
+                CgroupPaths = new Dictionary<string, string>(cgroups.Paths),
+                CgroupLayout = cgroups.Layout,
+                CgroupJoined = [.. cgroups.Joined],
+                CgroupCreatedParents = [.. cgroups.CreatedParents],
+            };
+            record.SetConfig(spec, configJson);
+            directory.SaveCreating(record);
             Sys.Mkfifo(directory.ExecFifoPath, 0x192); // 0622
             // mkfifo applies the umask; the container's user, whoever it is, must be able to open it for writing.
             Sys.Chmod(directory.ExecFifoPath, 0x192);
             fifo = Sys.Open(directory.ExecFifoPath, Sys.O_PATH);
             if (startNow) startReader = Sys.Open(directory.ExecFifoPath, Sys.O_RDONLY | Sys.O_NONBLOCK);
-            var mounts = CgroupMounts.Read();
-            cgroups = options.CgroupsDisabled
-                ? new CgroupManager(new Dictionary<string, string>(), mounts.Layout)
-                : CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
             cgroups.Create();
             // With --cgroup-manager=disabled there is no cgroup to limit: linux.resources is ignored, as crun does.
             if (!options.CgroupsDisabled) ApplyResources(cgroups, spec);
@@ -121,13 +138,14 @@ public sealed partial class ContainerRuntime
                 Seccomp = plan.Seccomp,
                 HeldCapabilities = plan.Creates("user") || joinsUser ? ulong.MaxValue : Sys.CapGetPermitted(),
             };
-            host = new CreateHost(id, bundle, plan, spec, configJson, cgroups, context);
+            host = new CreateHost(directory, record, spec, cgroups, context);
             var setupWarnings = new List<string>();
             initPid = ContainerSetup.Create(context, plan, createOptions.PreserveFds, fifo, consoleSocket,
                 spec.Linux?.UidMappings, spec.Linux?.GidMappings, host, setupWarnings);
             foreach (var warning in setupWarnings) logger.LogWarning("{Message}", warning);
-            record = host.Record ?? throw new OciException("container init exited during create");
+            if (record.InitPid <= 0) throw new OciException("container init exited during create");
             directory.Save(record);
+            directory.FinishCreating();
             if (createOptions.PidFile is { } pidFile) PidFile.Write(pidFile, initPid);
             return new CreatedContainer(directory, record, startReader);
         }
@@ -141,9 +159,8 @@ public sealed partial class ContainerRuntime
                 Sys.Kill(initPid, 9);
                 Sys.WaitPid(initPid);
             }
-            record ??= host?.Record;
             // runtime.md: a container that fails during create is destroyed and its poststop hooks run.
-            if (record is not null)
+            if (record is { InitPid: > 0 })
                 foreach (var failure in HookRunner.RunAll(spec.Hooks?.Poststop, "poststop", Describe(record, ContainerStatus.Stopped)))
                     logger.LogWarning("{Failure}", failure);
             try
@@ -197,34 +214,22 @@ public sealed partial class ContainerRuntime
             : "container init was killed by the OOM killer during create: the container's memory limit is too low for it to start";
     }
 
-    /// <summary>The runtime's part of a create while the executor works: the cgroups, the record once init exists,
-    /// network devices and the runtime's hooks.</summary>
-    sealed class CreateHost(string id, string bundle, ContainerPlan plan, RuntimeSpec spec,
-        byte[] configJson, CgroupManager cgroups, SetupContext context) : ISetupHost
+    /// <summary>The runtime's part of a create while the executor works: the cgroups, the record of init once it
+    /// exists (saved at once, so that a delete after a kill finds it), network devices and the runtime's hooks.</summary>
+    sealed class CreateHost(ContainerDirectory directory, ContainerRecord record, RuntimeSpec spec, CgroupManager cgroups,
+        SetupContext context) : ISetupHost
     {
-        public ContainerRecord? Record { get; private set; }
-
         public void Started(int executorPid) => cgroups.AddProcess(executorPid);
 
         public void Mounted(int pid)
         {
+            record.InitStartTime = ProcessInfo.StartTime(pid) ?? throw new InitExitedException("container init exited during create");
+            record.InitPid = pid;
+            record.CgroupJoined = [.. cgroups.Joined];
+            record.CgroupCreatedParents = [.. cgroups.CreatedParents];
+            // init is in the cgroups already; with them disabled, its pid is the only way to find it.
+            directory.SaveCreating(record);
             NetworkDevices.MoveInto(spec.Linux?.NetDevices, pid);
-            var record = new ContainerRecord
-            {
-                Id = id,
-                InitPid = pid,
-                InitStartTime = ProcessInfo.StartTime(pid) ?? throw new OciException("container init exited during create"),
-                Bundle = bundle,
-                Rootfs = plan.Rootfs,
-                Created = DateTimeOffset.UtcNow,
-                Owner = OwnerName(),
-                CgroupPaths = new Dictionary<string, string>(cgroups.Paths),
-                CgroupLayout = cgroups.Layout,
-                CgroupJoined = [.. cgroups.Joined],
-                CgroupCreatedParents = [.. cgroups.CreatedParents],
-            };
-            record.SetConfig(spec, configJson);
-            Record = record;
             context.HookState = Describe(record, ContainerStatus.Creating);
             // prestart (deprecated) and createRuntime run in the runtime's namespaces once the container's
             // namespaces exist, before pivot_root.
@@ -355,40 +360,60 @@ public sealed partial class ContainerRuntime
     }
 
     /// <summary>Deletes a container: a stopped or created one always, a running or paused one only with
-    /// <paramref name="force"/> (it is killed first). Removes its cgroups and state and runs poststop hooks.</summary>
+    /// <paramref name="force"/> (it is killed first). Removes its cgroups and state and runs poststop hooks. A
+    /// container whose create died before it finished (only the create's record in its directory) is removed in
+    /// the same way, with or without <paramref name="force"/>. Safe to run again after it was itself interrupted at
+    /// any point: state.json goes last.</summary>
     public void Delete(string id, bool force)
     {
         ContainerDirectory directory;
         try
         {
-            directory = store.Open(id);
+            // Waits for a create of this id that is still running: it then either finished or removed everything.
+            directory = store.OpenAny(id);
         }
         catch (ContainerNotFoundException) when (force)
         {
-            // A create that died before writing its state leaves at most an empty directory.
-            string leftover = Path.Combine(store.Root, id);
-            if (Directory.Exists(leftover)) Directory.Delete(leftover, recursive: true);
             return;
         }
         using (directory)
         {
-            var record = directory.Load();
+            var record = directory.TryLoad();
+            if (record is null)
+            {
+                // A create that died: its record names what it made; without one (it died before writing it), only
+                // the directory exists. Either way the lock says that no create works on it any more.
+                var partial = directory.TryLoadCreating();
+                if (partial is not null) Destroy(partial, runPoststop: partial.InitPid > 0);
+                directory.Remove();
+                if (partial is null && !force) throw new ContainerNotFoundException(id);
+                return;
+            }
             var status = StatusOf(record, directory.Path);
             if (status is ContainerStatus.Running or ContainerStatus.Paused && !force)
                 throw new OciException($"cannot delete container {id} that is not stopped: {status.ToSpecString()}");
-            var cgroups = Cgroups(record);
-            if (status != ContainerStatus.Stopped)
-            {
-                Sys.Kill(record.InitPid, 9);
-                cgroups.Signal(9);
-                if (status == ContainerStatus.Paused) cgroups.Thaw();
-                ProcessInfo.WaitForExit(record.InitPid, 10_000);
-            }
-            cgroups.Destroy();
-            var failures = HookRunner.RunAll(record.Hooks?.Poststop, "poststop", Describe(record, ContainerStatus.Stopped));
-            foreach (var failure in failures) logger.LogWarning("{Failure}", failure);
+            Destroy(record, runPoststop: true);
             directory.Remove();
         }
+    }
+
+    /// <summary>Kills every process of a container, removes its cgroups and runs its poststop hooks. Each step
+    /// looks at what is there rather than at what the record says the container was doing, so that running this
+    /// again after an interruption finishes the work.</summary>
+    void Destroy(ContainerRecord record, bool runPoststop)
+    {
+        var cgroups = Cgroups(record);
+        // A frozen process does not die of SIGKILL until it is thawed: thaw first, so that a delete interrupted
+        // after this point never leaves the container frozen with its processes unkillable.
+        if (cgroups.IsFrozen()) cgroups.Thaw();
+        bool initAlive = record.InitPid > 0 && ProcessInfo.IsAlive(record.InitPid, record.InitStartTime);
+        if (initAlive) Sys.Kill(record.InitPid, 9);
+        if (initAlive || cgroups.GetPids().Count > 0) cgroups.Signal(9);
+        if (initAlive) ProcessInfo.WaitForExit(record.InitPid, 10_000);
+        cgroups.Destroy();
+        if (!runPoststop) return;
+        var failures = HookRunner.RunAll(record.Hooks?.Poststop, "poststop", Describe(record, ContainerStatus.Stopped));
+        foreach (var failure in failures) logger.LogWarning("{Failure}", failure);
     }
 
     /// <summary>Creates and starts a container, then (unless <paramref name="detach"/>) waits for it, forwarding

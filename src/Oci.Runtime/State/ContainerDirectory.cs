@@ -31,19 +31,66 @@ public sealed class ContainerDirectory : IDisposable
             if (errno == 2) throw new ContainerNotFoundException(id);
             throw new SyscallException($"opening {path}", errno);
         }
-        Sys.Flock(fd, 2 /* LOCK_EX */);
-        return new ContainerDirectory(path, id, fd);
+        var directory = new ContainerDirectory(path, id, fd);
+        try
+        {
+            Sys.Flock(fd, 2 /* LOCK_EX */);
+        }
+        catch
+        {
+            directory.Dispose();
+            throw;
+        }
+        // While this waited for the lock, the holder may have removed the directory (a delete, a failed create),
+        // and a new create of the same id may have made another: what is done by path from here on must reach the
+        // directory that is locked.
+        if (!directory.IsStillInPlace())
+        {
+            directory.Dispose();
+            throw new ContainerNotFoundException(id);
+        }
+        return directory;
+    }
+
+    /// <summary>Whether the locked directory is still the one at <see cref="Path"/>.</summary>
+    bool IsStillInPlace()
+    {
+        try
+        {
+            return Sys.FileIdentity(Path) == Sys.FileIdentity(lockFd);
+        }
+        catch (SyscallException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Reads the container's record.</summary>
-    public ContainerRecord Load() =>
-        ContainerRecordJson.Parse(Sys.TryReadFile(System.IO.Path.Combine(Path, StateStore.StateFileName))
-                                  ?? throw new ContainerNotFoundException(Id));
+    public ContainerRecord Load() => TryLoad() ?? throw new ContainerNotFoundException(Id);
+
+    /// <summary>Reads the container's record, or null when it has none (a create that has not finished).</summary>
+    public ContainerRecord? TryLoad() => Read(StateStore.StateFileName);
 
     /// <summary>Writes the record atomically: a temporary file renamed over state.json.</summary>
-    public void Save(ContainerRecord record)
+    public void Save(ContainerRecord record) => Write(StateStore.StateFileName, record);
+
+    /// <summary>Records, while <c>create</c> works, what it has made so far (before anything is made: the cgroups
+    /// it will create; then init's pid), so that <c>delete</c> finds and removes all of it even when the create
+    /// dies before it writes state.json. Written atomically, as state.json is.</summary>
+    public void SaveCreating(ContainerRecord partial) => Write(StateStore.CreatingFileName, partial);
+
+    /// <summary>The record of a create that did not finish, or null.</summary>
+    public ContainerRecord? TryLoadCreating() => Read(StateStore.CreatingFileName);
+
+    /// <summary>Ends the create's record once state.json holds everything.</summary>
+    public void FinishCreating() => Sys.TryUnlink(System.IO.Path.Combine(Path, StateStore.CreatingFileName));
+
+    ContainerRecord? Read(string name) =>
+        Sys.TryReadFile(System.IO.Path.Combine(Path, name)) is { } bytes ? ContainerRecordJson.Parse(bytes) : null;
+
+    void Write(string name, ContainerRecord record)
     {
-        string target = System.IO.Path.Combine(Path, StateStore.StateFileName);
+        string target = System.IO.Path.Combine(Path, name);
         string temporary = target + ".tmp";
         Sys.WriteFile(temporary, ContainerRecordJson.Serialize(record));
         Sys.Rename(temporary, target);
@@ -53,8 +100,11 @@ public sealed class ContainerDirectory : IDisposable
     public void Remove()
     {
         // The files the runtime makes there, then the directory; anything else (left by a crash of another
-        // version, say) falls to the recursive delete.
-        foreach (var name in (ReadOnlySpan<string>)[StateStore.StateFileName, StateStore.StateFileName + ".tmp", StateStore.ExecFifoName])
+        // version, say) falls to the recursive delete. The create's record goes before state.json: a delete killed
+        // in between leaves state.json (deleted again in full) or neither (an empty leftover), never a create's
+        // record of a container that was complete.
+        foreach (var name in (ReadOnlySpan<string>)[StateStore.CreatingFileName, StateStore.CreatingFileName + ".tmp",
+                     StateStore.StateFileName, StateStore.StateFileName + ".tmp", StateStore.ExecFifoName])
             Sys.TryUnlink(System.IO.Path.Combine(Path, name));
         int errno = Sys.TryRmdir(Path);
         if (errno is 0 or 2 /* ENOENT */) return;

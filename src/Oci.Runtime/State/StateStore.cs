@@ -12,6 +12,8 @@ public sealed class StateStore
 {
     /// <summary>The state file's name inside a container's directory.</summary>
     public const string StateFileName = "state.json";
+    /// <summary>The record of a <c>create</c> that has not finished (<see cref="ContainerDirectory.SaveCreating"/>).</summary>
+    public const string CreatingFileName = "creating.json";
     /// <summary>The fifo that init blocks on until <c>start</c>.</summary>
     public const string ExecFifoName = "exec.fifo";
 
@@ -50,7 +52,25 @@ public sealed class StateStore
         {
             throw new OciException($"container with id exists: {id}");
         }
-        return ContainerDirectory.Lock(dir, id);
+        try
+        {
+            return ContainerDirectory.Lock(dir, id);
+        }
+        catch (ContainerNotFoundException)
+        {
+            // A delete of this id took the lock between the mkdir and ours, and removed the directory.
+            throw new OciException($"container {id} was deleted while it was being created");
+        }
+    }
+
+    /// <summary>Opens and locks a container's directory whether or not its create finished (for <c>delete</c>):
+    /// waits for a create in progress, and then finds state.json, the record of a create that died
+    /// (<see cref="ContainerDirectory.TryLoadCreating"/>), or neither.</summary>
+    public ContainerDirectory OpenAny(string id)
+    {
+        ValidateId(id);
+        CheckRoot();
+        return ContainerDirectory.Lock(Path.Combine(Root, id), id);
     }
 
     /// <summary>Opens and locks an existing container's directory.</summary>

@@ -61,7 +61,7 @@ public sealed class OciRunHarness : IDisposable
     }
 
     /// <summary>The state root of this harness (passed as --root).</summary>
-    string StateRoot => Path.Combine(Root, "state");
+    public string StateRoot => Path.Combine(Root, "state");
 
     /// <summary>Runs oci-run with this harness's --root.</summary>
     public CommandResult Run(params string[] args) => RunWithGlobal([], args);
