@@ -142,6 +142,9 @@ public sealed class CgroupManager : ICgroupManager
     public void Apply(LinuxResources? resources, ResourceApplyOptions options)
     {
         resources ??= new LinuxResources();
+        // At create the config's validation has said so already.
+        if (options.IsUpdate)
+            foreach (var warning in ContainerDeviceRules.AccessWarnings(resources.Devices)) options.Warn?.Invoke(warning);
         if (Layout == CgroupLayout.Unified)
         {
             string dir = UnifiedPath ?? throw new OciException("no cgroup2 directory for this container");
