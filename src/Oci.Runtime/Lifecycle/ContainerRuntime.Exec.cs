@@ -1,5 +1,7 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Oci.Runtime.Bootstrap;
+using Oci.Runtime.Cgroups;
 using Oci.Runtime.Init;
 using Oci.Runtime.Interop;
 using Oci.Runtime.Namespaces;
@@ -43,6 +45,9 @@ public sealed partial class ContainerRuntime
         spec.Process = process;
         if (process.Terminal == true && execOptions.ConsoleSocket is null && execOptions.Detach)
             throw new OciException("cannot allocate tty if runc will detach without setting console socket");
+        // In the foreground without a console socket, a process with a terminal gets its pty from this process, as
+        // a foreground run does.
+        using var relay = process.Terminal == true && execOptions.ConsoleSocket is null ? TerminalRelay.Create() : null;
 
         // The process joins every namespace the container's init is in, whether the config made it or joined it.
         var joins = new List<(NamespaceType, string)>();
@@ -52,8 +57,10 @@ public sealed partial class ContainerRuntime
             joins.Add((type, $"/proc/{record.InitPid}/ns/{type.ProcName}"));
         }
         var seccomp = spec.Linux?.Seccomp is { } filter ? Seccomp.SeccompCompiler.Compile(filter) : null;
-        var cgroups = Cgroups(record);
-        int consoleSocket = execOptions.ConsoleSocket is { } socketPath ? ConsoleSocket.Connect(socketPath) : -1;
+        var cgroups = ExecCgroups(record, execOptions.Cgroups);
+        int consoleSocket = execOptions.ConsoleSocket is { } socketPath ? ConsoleSocket.Connect(socketPath)
+            : relay is not null ? Sys.DupCloexec(relay.ContainerEnd, 3)
+            : -1;
         LaunchedInit? launched = null;
         try
         {
@@ -79,6 +86,8 @@ public sealed partial class ContainerRuntime
                 Seccomp = seccomp,
             });
             AwaitReady(launched, spec, record);
+            logger.LogDebug("exec: process {Pid} runs in container {Id}", launched.Pid, id);
+            relay?.Start();
         }
         catch
         {
@@ -98,6 +107,20 @@ public sealed partial class ContainerRuntime
         if (execOptions.Detach) return 0;
         using (SignalForwarding.To(launched.Pid))
             return ExitCode(Sys.WaitPid(launched.Pid));
+    }
+
+    /// <summary>The cgroups an exec'd process joins: the container's, or the existing sub-cgroups named by
+    /// <paramref name="subCgroups"/> (<c>--cgroup</c>).</summary>
+    static CgroupManager ExecCgroups(ContainerRecord record, IReadOnlyList<string> subCgroups)
+    {
+        var cgroups = Cgroups(record);
+        if (subCgroups.Count == 0) return cgroups;
+        if (cgroups.Paths.Count == 0)
+            throw new OciException($"--cgroup \"{subCgroups[0]}\": the container has no cgroup (--cgroup-manager=disabled)");
+        var paths = SubCgroups.Resolve(cgroups.Paths, cgroups.Layout, subCgroups);
+        foreach (var dir in paths.Values)
+            if (!Directory.Exists(dir)) throw new OciException($"--cgroup: sub-cgroup {dir} does not exist");
+        return new CgroupManager(paths, cgroups.Layout);
     }
 
     /// <summary>A copy of the container's own process settings: the base on which <c>exec</c>'s flags build.</summary>
