@@ -99,6 +99,8 @@ public sealed partial class ContainerRuntime
                 ? new CgroupManager(new Dictionary<string, string>(), mounts.Layout)
                 : CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
             cgroups.Create();
+            logger.LogDebug("create {Id}: cgroups {Paths}", id, string.Join(' ', cgroups.Paths.Values));
+            CheckCgroupIsUsable(cgroups);
             // With --cgroup-manager=disabled there is no cgroup to limit: linux.resources is ignored, as crun does.
             if (!options.CgroupsDisabled) ApplyResources(cgroups, spec);
             if (createOptions.ConsoleSocket is { } socketPath) consoleSocket = ConsoleSocket.Connect(socketPath);
@@ -170,7 +172,7 @@ public sealed partial class ContainerRuntime
                     logger.LogWarning("{Failure}", failure);
             try
             {
-                cgroups?.Destroy();
+                cgroups?.DestroyCreated();
             }
             catch (OciException e)
             {
@@ -186,6 +188,15 @@ public sealed partial class ContainerRuntime
             Sys.Close(fifo);
             Sys.Close(consoleSocket);
         }
+    }
+
+    /// <summary>runc's checks of a cgroup that existed before create: processes already in it are allowed, with a
+    /// warning; a frozen one is refused, since init would freeze in it and create would never return.</summary>
+    void CheckCgroupIsUsable(CgroupManager cgroups)
+    {
+        if (cgroups.Joined.Count > 0 && cgroups.GetPids() is { Count: > 0 } pids)
+            logger.LogWarning("container's cgroup is not empty: {Count} process(es) found", pids.Count);
+        if (cgroups.IsFrozen()) throw new OciException("container's cgroup unexpectedly frozen");
     }
 
     /// <summary>Serves init's requests until it reports that the container is created.</summary>
@@ -344,6 +355,8 @@ public sealed partial class ContainerRuntime
         int errno = Sys.Kill(record.InitPid, signal);
         if (errno == 3) throw new OciException("container not running"); // ESRCH
         if (errno != 0) throw new SyscallException($"kill {record.InitPid}", errno);
+        // A frozen process dies of SIGKILL only once thawed (v1 freezer): as runc, thaw a paused container for it.
+        if (signal == 9 && status == ContainerStatus.Paused) Cgroups(record).Thaw();
     }
 
     /// <summary>Deletes a container: a stopped or created one always, a running or paused one only with
@@ -369,14 +382,22 @@ public sealed partial class ContainerRuntime
             if (status is ContainerStatus.Running or ContainerStatus.Paused && !force)
                 throw new OciException($"cannot delete container {id} that is not stopped: {status.ToSpecString()}");
             var cgroups = Cgroups(record);
+            // As runc: init's end takes every process of its own PID namespace with it, so only a container without
+            // one is killed through its cgroup (a cgroup that existed before may hold processes of others). The
+            // stored config is read only when that matters.
+            bool OwnPidNamespace() => record.Config.Linux?.Namespaces?.Any(n => n.Type == "pid" && string.IsNullOrEmpty(n.Path)) == true;
             if (status != ContainerStatus.Stopped)
             {
                 Sys.Kill(record.InitPid, 9);
-                cgroups.Signal(9);
+                if (!OwnPidNamespace()) cgroups.Signal(9);
                 if (status == ContainerStatus.Paused) cgroups.Thaw();
                 ProcessInfo.WaitForExit(record.InitPid, 10_000);
             }
-            cgroups.Destroy();
+            else if (cgroups.GetPids().Count > 0 && !OwnPidNamespace())
+                cgroups.Signal(9);
+            logger.LogDebug("delete {Id}: removing cgroups {Paths}", id, string.Join(' ', cgroups.Paths.Values));
+            cgroups.Destroy(Warn);
+            logger.LogDebug("delete {Id}: running the poststop hooks", id);
             var failures = HookRunner.RunAll(record.Hooks?.Poststop, "poststop", Describe(record, ContainerStatus.Stopped));
             foreach (var failure in failures) logger.LogWarning("{Failure}", failure);
             directory.Remove();
