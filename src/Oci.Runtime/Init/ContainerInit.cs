@@ -45,7 +45,8 @@ public static class ContainerInit
             try
             {
                 config.HookState.Status = ContainerStatus.Created.ToSpecString();
-                HookRunner.Run(config.Spec.Hooks?.StartContainer, "startContainer", config.HookState);
+                // In the process's working directory, where init already is: as runc.
+                HookRunner.Run(config.Spec.Hooks?.StartContainer, "startContainer", config.HookState, workingDirectory: ".");
             }
             catch (OciException e)
             {
@@ -90,7 +91,8 @@ public static class ContainerInit
                 var reply = channel.ReceiveMessage();
                 if (reply.Type != InitMessage.Resume) throw new OciException($"init protocol: expected resume, got {reply.Type}");
             }
-            HookRunner.Run(spec.Hooks?.CreateContainer, "createContainer", config.HookState);
+            // In the container's root (its path before the switch), as runc.
+            HookRunner.Run(spec.Hooks?.CreateContainer, "createContainer", config.HookState, workingDirectory: config.Rootfs);
             if (config.NewMountNamespace) rootfs.SwitchRoot();
         }
         if (process.Terminal == true) Terminal.SetUp(config);

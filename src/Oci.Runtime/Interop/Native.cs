@@ -127,6 +127,10 @@ internal static unsafe partial class Native
     [LibraryImport(Libc)]
     public static partial int posix_spawn_file_actions_adddup2(byte* fileActions, int fd, int newFd);
 
+    /// <summary>glibc 2.29+: the child changes directory before it executes.</summary>
+    [LibraryImport(Libc)]
+    public static partial int posix_spawn_file_actions_addchdir_np(byte* fileActions, byte* path);
+
     [LibraryImport(Libc)]
     public static partial int posix_spawnattr_init(byte* attributes);
 
