@@ -670,6 +670,21 @@ internal static unsafe class Sys
         return ((uint)buffer[3] & 0xF000, (ulong)buffer[5]);
     }
 
+    /// <summary>st_mode (type and permission bits), st_uid and st_gid of an open descriptor (O_PATH is enough).</summary>
+    public static (uint Mode, uint Uid, uint Gid) FileModeAndOwner(int fd)
+    {
+        var buffer = stackalloc long[18];
+        fixed (byte* p = CString.Of(""))
+            Check(Native.fstatat(fd, p, buffer, AT_EMPTY_PATH), $"stat fd {fd}");
+        // struct stat on x86_64: st_mode and st_uid share the fourth long (low, high half), st_gid is the low half
+        // of the fifth.
+        return ((uint)buffer[3], (uint)((ulong)buffer[3] >> 32), (uint)buffer[4]);
+    }
+
+    /// <summary>fchown(2) that returns the errno instead of throwing.</summary>
+    public static int TryFchown(int fd, uint uid, uint gid) =>
+        Native.fchown(fd, uid, gid) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
     /// <summary>The (device, inode) pair that identifies the file at <paramref name="path"/> (a namespace file:
     /// two paths name the same namespace when their identities are equal).</summary>
     public static (ulong Device, ulong Inode) FileIdentity(string path)
