@@ -70,18 +70,25 @@ internal sealed class MountOperation(InitConfig config, int rootFd, Mount mount,
 
     void ApplyFilesystem(string type)
     {
+        string? keptMode = type == "tmpfs" ? ExistingDirectoryMode() : null;
         int fd = PathInRoot.OpenOrCreate(rootFd, mount.Destination, directory: true);
         bool boundHostInstance = false;
         try
         {
             string target = PathInRoot.ProcPath(fd);
             string data = Labelled(options.Data, type);
+            // Before the config's options, so that a mode= of its own still wins.
+            if (keptMode is not null) data = data.Length == 0 ? keptMode : $"{keptMode},{data}";
+            ulong flags = options.Flags;
+            // A read-only /dev still gets its devices, /dev/pts and the like made in it: mounted writable now and
+            // made read-only by RootfsBuilder.Finish, as runc does.
+            if (IsDev(mount)) flags &= ~MS_RDONLY;
             if (options.TmpCopyUp && type == "tmpfs")
             {
                 TmpfsCopyUp(target, data);
                 return;
             }
-            int errno = Sys.TryMount(mount.Source ?? type, target, type, options.Flags, data.Length == 0 ? null : data);
+            int errno = Sys.TryMount(mount.Source ?? type, target, type, flags, data.Length == 0 ? null : data);
             if (errno == 0) return;
             // Without its own network namespace the container may not mount sysfs, and without its own IPC
             // namespace not mqueue: bind the host's instead, as runc does.
@@ -100,6 +107,29 @@ internal sealed class MountOperation(InitConfig config, int rootFd, Mount mount,
         ulong bindFlags = options.Flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
         if (boundHostInstance && bindFlags != 0) RemountBind(bindFlags);
     }
+
+    /// <summary>runc (1.1.8 and later): a tmpfs over a directory the image has keeps that directory's mode
+    /// (mode=0755 instead of tmpfs's own 1777, for /run or /tmp of a read-only image); null when the destination does
+    /// not exist yet.</summary>
+    string? ExistingDirectoryMode()
+    {
+        int fd = PathInRoot.TryOpen(rootFd, mount.Destination);
+        if (fd < 0) return null;
+        try
+        {
+            const uint S_IFMT = 0xF000, S_IFDIR = 0x4000;
+            uint mode = Sys.FileModeAndOwner(fd).Mode;
+            return (mode & S_IFMT) == S_IFDIR ? "mode=" + Convert.ToString(mode & 0xFFF, 8).PadLeft(4, '0') : null;
+        }
+        finally
+        {
+            Sys.Close(fd);
+        }
+    }
+
+    /// <summary>Whether <paramref name="mount"/> is a filesystem (not a bind) mounted on /dev.</summary>
+    internal static bool IsDev(Mount mount) =>
+        LexicalPath.Components(mount.Destination) is ["dev"] && !MountOptions.Parse(mount.Options).IsBind && mount.Type != "bind";
 
     /// <summary>tmpcopyup: a tmpfs that starts with the contents the image had at the destination.</summary>
     void TmpfsCopyUp(string target, string data)

@@ -93,6 +93,10 @@ internal sealed class RootfsBuilder(InitConfig config) : IDisposable
         var linux = spec.Linux;
         foreach (var path in linux?.ReadonlyPaths ?? []) MakeReadOnly(path);
         foreach (var path in linux?.MaskedPaths ?? []) Mask(path);
+        // A read-only /dev was mounted writable so that its contents could be made (MountOperation).
+        foreach (var mount in spec.Mounts ?? [])
+            if (MountOperation.IsDev(mount) && (MountOptions.Parse(mount.Options).Flags & MS_RDONLY) != 0)
+                Remount("/dev", MS_RDONLY);
         if (PropagationFlag(linux?.RootfsPropagation) is { } propagation)
             Sys.Mount(null, "/", null, propagation, null);
         if (spec.Root?.Readonly == true)
