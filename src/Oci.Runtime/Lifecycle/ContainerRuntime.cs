@@ -75,6 +75,7 @@ public sealed partial class ContainerRuntime
         // .NET runtime, and this takes it over). The bootstrap waits for its message and ends if this method fails
         // before sending it.
         using var bootstrap = InitLauncher.Start(options.InitBinary, options.InitArguments, createOptions.PreserveFds);
+        logger.LogDebug("create {Id}: reading {Bundle}/config.json", id, bundle);
         byte[] configJson = SpecLoader.ReadBundleConfig(bundle);
         var spec = SpecLoader.Parse(configJson, out var warnings);
         foreach (var warning in warnings)
@@ -116,6 +117,9 @@ public sealed partial class ContainerRuntime
                 GidMappings = spec.Linux?.GidMappings,
                 BeforeNamespaces = pid => cgroupManager.AddProcess(pid),
             });
+            logger.LogDebug("create {Id}: init {Pid} is in the container's namespaces", id, init.Pid);
+            // runc's run --no-subreaper: init is this process's child now; orphans of the container go elsewhere.
+            if (createOptions.NoSubreaper) Sys.Prctl(Native.PR_SET_CHILD_SUBREAPER, 0);
 
             NetworkDevices.MoveInto(spec.Linux?.NetDevices, init.Pid);
             record = new ContainerRecord
@@ -155,6 +159,7 @@ public sealed partial class ContainerRuntime
             });
             AwaitReady(init, spec, record);
             directory.Save(record);
+            logger.LogDebug("create {Id}: created; init {Pid} waits for start", id, init.Pid);
             if (createOptions.PidFile is { } pidFile) WriteAtomically(pidFile, init.Pid.ToString(CultureInfo.InvariantCulture));
             return new CreatedContainer(directory, record, startReader);
         }
@@ -226,6 +231,7 @@ public sealed partial class ContainerRuntime
                     // prestart (deprecated) and createRuntime run in the runtime's namespaces once the
                     // container's namespaces exist, before pivot_root.
                     var state = Describe(record, ContainerStatus.Creating);
+                    logger.LogDebug("create {Id}: running the prestart and createRuntime hooks", record.Id);
                     HookRunner.Run(spec.Hooks?.Prestart, "prestart", state);
                     HookRunner.Run(spec.Hooks?.CreateRuntime, "createRuntime", state);
                     init.Channel.Send(new InitMessage { Type = InitMessage.Resume });
@@ -253,7 +259,9 @@ public sealed partial class ContainerRuntime
             default:
                 throw new OciException($"cannot start a container in the {status.ToSpecString()} state");
         }
+        logger.LogDebug("start {Id}: opening the exec fifo of init {Pid}", id, record.InitPid);
         ReleaseInit(directory, record, -1);
+        logger.LogDebug("start {Id}: the user's process runs", id);
         RunPoststart(record);
     }
 
@@ -347,6 +355,7 @@ public sealed partial class ContainerRuntime
         var record = directory.Load();
         var status = StatusOf(record, directory.Path);
         if (status == ContainerStatus.Stopped && !all) throw new OciException("container not running");
+        logger.LogDebug("kill {Id}: signal {Signal} to {Target}", id, signal, all ? "every process" : $"init {record.InitPid}");
         if (all)
         {
             Cgroups(record).Signal(signal);
@@ -419,6 +428,7 @@ public sealed partial class ContainerRuntime
                 NoPivot = createOptions.NoPivot,
                 NoNewKeyring = createOptions.NoNewKeyring,
                 PreserveFds = createOptions.PreserveFds,
+                NoSubreaper = createOptions.NoSubreaper,
                 ConsoleSocketFd = relay.ContainerEnd,
             };
         }
@@ -449,6 +459,7 @@ public sealed partial class ContainerRuntime
         int status;
         using (SignalForwarding.To(pid))
             status = Sys.WaitPid(pid);
+        logger.LogDebug("run {Id}: init {Pid} exited with status {Status}", id, pid, ExitCode(status));
         if (!keep) TryDelete(id);
         return ExitCode(status);
     }
