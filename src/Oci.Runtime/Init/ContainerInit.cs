@@ -95,6 +95,7 @@ public static class ContainerInit
             HookRunner.Run(spec.Hooks?.CreateContainer, "createContainer", config.HookState, workingDirectory: config.Rootfs);
             if (config.NewMountNamespace) rootfs.SwitchRoot();
         }
+        if (!config.NoNewKeyring) JoinSessionKeyring(config);
         if (process.Terminal == true) Terminal.SetUp(config);
         if (!config.IsExec)
         {
@@ -120,6 +121,20 @@ public static class ContainerInit
         if (process.User.Umask is { } umask) Sys.Umask(umask);
         if (process.NoNewPrivileges == true) Sys.Prctl(Native.PR_SET_NO_NEW_PRIVS, 1);
         return (executable, environment);
+    }
+
+    /// <summary>As runc: the container's processes share a session keyring of their own, "_ses.ID", instead of the
+    /// caller's (the keys of a containerd shim or of a login session). create makes it searchable by the container's
+    /// user (by others, in a user namespace); exec joins it. A kernel without keyrings (ENOSYS) has nothing to
+    /// share.</summary>
+    static void JoinSessionKeyring(InitConfig config)
+    {
+        const int ENOSYS = 38;
+        const uint KEY_USR_SEARCH = 0x80000, KEY_OTH_SEARCH = 0x8;
+        int serial = Sys.TryJoinSessionKeyring("_ses." + config.ContainerId);
+        if (serial == -ENOSYS) return;
+        if (serial < 0) throw new SyscallException("joining the container's session keyring", -serial);
+        if (!config.IsExec) Sys.AddKeyPermissions(serial, config.NewUserNamespace ? KEY_OTH_SEARCH : KEY_USR_SEARCH);
     }
 
     /// <summary>Blocks until <c>start</c> opens the exec fifo for reading; returns the fifo opened for writing.

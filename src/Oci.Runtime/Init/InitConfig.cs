@@ -37,6 +37,8 @@ internal sealed class InitConfig
     public bool IsExec { get; set; }
     /// <summary>Use MS_MOVE and chroot instead of pivot_root (<c>--no-pivot</c>).</summary>
     public bool NoPivot { get; set; }
+    /// <summary>Keep the caller's session keyring instead of joining the container's own (<c>--no-new-keyring</c>).</summary>
+    public bool NoNewKeyring { get; set; }
     /// <summary>Whether the container has its own mount namespace (else the rootfs is not set up).</summary>
     public bool NewMountNamespace { get; set; }
     /// <summary>Whether the container has its own user namespace (devices are then bind-mounted, not made).</summary>

@@ -41,6 +41,7 @@ internal static class InitWire
             w.WriteString("rootfs"u8, config.Rootfs);
             w.WriteBoolean("isExec"u8, config.IsExec);
             w.WriteBoolean("noPivot"u8, config.NoPivot);
+            w.WriteBoolean("noNewKeyring"u8, config.NoNewKeyring);
             w.WriteBoolean("newMountNamespace"u8, config.NewMountNamespace);
             w.WriteBoolean("newUserNamespace"u8, config.NewUserNamespace);
             w.WriteBoolean("newUtsNamespace"u8, config.NewUtsNamespace);
@@ -99,6 +100,7 @@ internal static class InitWire
             else if (r.ValueTextEquals("rootfs"u8)) config.Rootfs = String(ref r);
             else if (r.ValueTextEquals("isExec"u8)) config.IsExec = Boolean(ref r);
             else if (r.ValueTextEquals("noPivot"u8)) config.NoPivot = Boolean(ref r);
+            else if (r.ValueTextEquals("noNewKeyring"u8)) config.NoNewKeyring = Boolean(ref r);
             else if (r.ValueTextEquals("newMountNamespace"u8)) config.NewMountNamespace = Boolean(ref r);
             else if (r.ValueTextEquals("newUserNamespace"u8)) config.NewUserNamespace = Boolean(ref r);
             else if (r.ValueTextEquals("newUtsNamespace"u8)) config.NewUtsNamespace = Boolean(ref r);

@@ -681,6 +681,33 @@ internal static unsafe class Sys
         return ((uint)buffer[3], (uint)((ulong)buffer[3] >> 32), (uint)buffer[4]);
     }
 
+    /// <summary>keyctl(KEYCTL_JOIN_SESSION_KEYRING): joins the session keyring named <paramref name="name"/>,
+    /// made if there is none; returns its serial, or -errno.</summary>
+    public static int TryJoinSessionKeyring(string name)
+    {
+        const int KEYCTL_JOIN_SESSION_KEYRING = 1;
+        fixed (byte* n = CString.Of(name))
+        {
+            long serial = Native.syscall(Native.SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, (nint)n, 0, 0);
+            return serial >= 0 ? (int)serial : -Marshal.GetLastPInvokeError();
+        }
+    }
+
+    /// <summary>Adds <paramref name="bits"/> to a key's permissions (KEYCTL_DESCRIBE, then KEYCTL_SETPERM).</summary>
+    public static void AddKeyPermissions(int serial, uint bits)
+    {
+        const int KEYCTL_SETPERM = 5, KEYCTL_DESCRIBE = 6;
+        var buffer = new byte[512];
+        long length;
+        fixed (byte* b = buffer)
+            length = Check(Native.syscall(Native.SYS_keyctl, KEYCTL_DESCRIBE, serial, (nint)b, buffer.Length), "describing the session keyring");
+        // "type;uid;gid;perm;description", the permissions in hexadecimal.
+        var fields = System.Text.Encoding.UTF8.GetString(buffer, 0, (int)Math.Min(length, buffer.Length)).TrimEnd('\0').Split(';');
+        if (fields.Length < 4 || !uint.TryParse(fields[3], System.Globalization.NumberStyles.HexNumber, null, out uint permissions))
+            throw new OciException("describing the session keyring: unexpected answer");
+        Check(Native.syscall(Native.SYS_keyctl, KEYCTL_SETPERM, serial, (nint)(permissions | bits), 0), "setting the session keyring's permissions");
+    }
+
     /// <summary>fchown(2) that returns the errno instead of throwing.</summary>
     public static int TryFchown(int fd, uint uid, uint gid) =>
         Native.fchown(fd, uid, gid) == 0 ? 0 : Marshal.GetLastPInvokeError();

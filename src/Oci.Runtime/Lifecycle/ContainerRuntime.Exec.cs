@@ -79,6 +79,7 @@ public sealed partial class ContainerRuntime
                 Bundle = record.Bundle,
                 Rootfs = record.Rootfs,
                 IsExec = true,
+                NoNewKeyring = record.NoNewKeyring,
                 NewUtsNamespace = joins.Any(j => j.Item1.Name == "uts"),
                 NewUserNamespace = joins.Any(j => j.Item1.Name == "user"),
                 FirstRuntimeFd = firstRuntimeFd,

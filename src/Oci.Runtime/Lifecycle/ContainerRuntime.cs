@@ -135,6 +135,7 @@ public sealed partial class ContainerRuntime
                 CgroupLayout = cgroups.Layout,
                 CgroupJoined = [.. cgroups.Joined],
                 CgroupCreatedParents = [.. cgroups.CreatedParents],
+                NoNewKeyring = createOptions.NoNewKeyring,
             };
             record.SetConfig(spec, configJson);
             int firstRuntimeFd = 3 + createOptions.PreserveFds;
@@ -145,6 +146,7 @@ public sealed partial class ContainerRuntime
                 Bundle = bundle,
                 Rootfs = plan.Rootfs,
                 NoPivot = createOptions.NoPivot,
+                NoNewKeyring = createOptions.NoNewKeyring,
                 NewMountNamespace = plan.Creates("mount"),
                 NewUserNamespace = plan.Creates("user") || plan.Joins.Any(j => j.Type.Name == "user"),
                 NewUtsNamespace = plan.Creates("uts") || plan.Joins.Any(j => j.Type.Name == "uts"),

@@ -34,7 +34,8 @@ public sealed class CreateOptions
     internal int ConsoleSocketFd { get; init; } = -1;
     /// <summary>Use MS_MOVE and chroot instead of pivot_root.</summary>
     public bool NoPivot { get; init; }
-    /// <summary>Accepted for runc compatibility: no session keyring is made either way.</summary>
+    /// <summary>Keep the caller's session keyring instead of a new one, "_ses.ID", shared by the container's
+    /// processes (exec's too).</summary>
     public bool NoNewKeyring { get; init; }
     /// <summary>How many descriptors after stdio pass to the container.</summary>
     public int PreserveFds { get; init; }

@@ -131,6 +131,26 @@ public sealed class ContainerParityTests
     }
 
     [ContainerFact]
+    public void The_container_has_a_session_keyring_of_its_own_unless_no_new_keyring()
+    {
+        using var h = new OciRunHarness();
+        var spec = OciRunHarness.NewSpec("sleep", "1000");
+        spec.Linux!.MaskedPaths!.Remove("/proc/keys");
+        string id = Env.Create(h, spec);
+        Assert.Equal(0, h.Run("start", id).ExitCode);
+        var exec = h.Run("exec", id, "grep", "-c", $"keyring *_ses.{id}:", "/proc/keys");
+        Assert.True(exec.ExitCode == 0 && exec.Stdout.Trim() == "1", exec.ToString());
+
+        string shared = h.NewId();
+        var sharing = Env.Sh($"grep -c '_ses.{shared}:' /proc/keys; grep -c keyring /proc/keys");
+        sharing.Linux!.MaskedPaths!.Remove("/proc/keys");
+        var run = h.Run("run", "--no-new-keyring", "--bundle", h.WriteBundle(sharing), shared);
+        // grep's status is that of the last count: the caller's keyrings are there, the container's own is not.
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.StartsWith("0\n", run.Stdout);
+    }
+
+    [ContainerFact]
     public void Device_access_letters_other_than_rwm_grant_nothing_with_a_warning()
     {
         using var h = new OciRunHarness();
