@@ -26,8 +26,8 @@ internal sealed class UpdateCommand : Command
         ["memory"] = "memory limit in bytes (linux.resources.memory.limit)",
         ["memory-reservation"] = "memory soft limit in bytes (memory.reservation)",
         ["memory-swap"] = "memory plus swap limit in bytes; -1 for unlimited swap (memory.swap)",
-        ["kernel-memory"] = "kernel memory limit in bytes (memory.kernel; not supported by current kernels: a warning)",
-        ["kernel-memory-tcp"] = "kernel TCP buffer limit in bytes (memory.kernelTCP; not supported by current kernels: a warning)",
+        ["kernel-memory"] = "kernel memory limit (memory.kernel): not set, with a warning, as runc 1.1 does",
+        ["kernel-memory-tcp"] = "kernel TCP buffer limit (memory.kernelTCP): not set, with a warning, as runc 1.1 does",
         ["cpu-share"] = "CPU shares, a relative weight (cpu.shares)",
         ["cpu-quota"] = "CPU time in microseconds allowed in each period (cpu.quota)",
         ["cpu-period"] = "CPU CFS period in microseconds (cpu.period)",
@@ -44,8 +44,7 @@ internal sealed class UpdateCommand : Command
     static FlagSet MakeFlags()
     {
         var flags = new FlagSet()
-            .Value("resources", "a file with a linux.resources object, or \"-\" for standard input", "r")
-            .Value("cpu-shares", "the same as --cpu-share");
+            .Value("resources", "a file with a linux.resources object, or \"-\" for standard input", "r");
         foreach (var name in ResourceUpdate.FlagNames) flags.Value(name, FlagUsage[name]);
         return flags;
     }
@@ -62,7 +61,7 @@ internal sealed class UpdateCommand : Command
         else
         {
             var values = new Dictionary<string, string>();
-            foreach (var name in ResourceUpdate.FlagNames.Append("cpu-shares"))
+            foreach (var name in ResourceUpdate.FlagNames)
                 if (arguments.Value(name) is { } value) values[name] = value;
             try
             {
