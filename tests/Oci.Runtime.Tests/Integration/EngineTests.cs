@@ -87,9 +87,11 @@ public sealed class EngineTests
         finally
         {
             Docker("rm", "-f", id);
-            daemon.Kill(entireProcessTree: false);
+            // SIGTERM: dockerd stops the containerd it started before it exits.
+            Interop.Sys.Kill(daemon.Id, 15);
+            if (!daemon.WaitForExit(60_000)) daemon.Kill(entireProcessTree: true);
             daemon.WaitForExit();
-            // dockerd's own containerd ends with it; wait for it to let go of the directory.
+            // Wait for its containerd to let go of the directory.
             OciRunHarness.Eventually(() => !Process.GetProcessesByName("containerd").Any(p =>
             {
                 try { return File.ReadAllText($"/proc/{p.Id}/cmdline").Contains(dir); }
