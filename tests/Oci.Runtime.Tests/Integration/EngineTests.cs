@@ -116,6 +116,10 @@ public sealed class EngineTests
         // CAP_SYS_RESOURCE cannot give (runc fails the same way there): the test names its own limits.
         string[] limits = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--network", "none"];
         string id = "oci-run-" + Guid.NewGuid().ToString("N")[..8];
+        // podman's cgroupfs manager puts conmon in /libpod_parent/conmon of each hierarchy: removed afterwards unless
+        // it was there before.
+        var conmonCgroups = Directory.GetDirectories("/sys/fs/cgroup").Select(h => Path.Combine(h, "libpod_parent"))
+            .Where(d => !Directory.Exists(d)).ToList();
         try
         {
             var import = Pod("import", RootfsTar(dir), "localhost/oci-run-busybox:test");
@@ -138,6 +142,15 @@ public sealed class EngineTests
             Pod("rm", "-a", "-f");
             Pod("rmi", "-a", "-f");
             RemoveEngineDirectory(dir);
+            foreach (var cgroup in conmonCgroups.Where(Directory.Exists))
+            {
+                try
+                {
+                    foreach (var child in Directory.GetDirectories(cgroup)) Directory.Delete(child);
+                    Directory.Delete(cgroup);
+                }
+                catch (IOException) { } // still in use by another podman
+            }
         }
     }
 }
