@@ -11,9 +11,16 @@ namespace Oci.Cli;
 internal static partial class Cli
 {
     static readonly FlagSet GlobalFlags = new FlagSet()
-        .Value("root").Value("log").Value("log-format").Value("criu")
-        .Switch("debug").Switch("systemd-cgroup").Value("cgroup-manager").Value("rootless")
-        .Switch("version", "v").Switch("help", "h");
+        .Switch("debug", "log the runtime's steps at debug level")
+        .Value("log", "a file to append log lines to (default: stderr)")
+        .ValueWithDefault("log-format", "\"text\"", "text, or json (one object a line, as containerd's shim reads it)")
+        .ValueWithDefault("root", "\"/run/oci-run\"", "the directory for the containers' state (best on a tmpfs)")
+        .Value("criu", "refused: checkpoint/restore is not supported")
+        .Switch("systemd-cgroup", "refused: the systemd cgroup driver is not implemented")
+        .ValueWithDefault("rootless", "\"auto\"", "false or auto; true (ignore cgroup permission errors) is refused")
+        .ValueWithDefault("cgroup-manager", "\"cgroupfs\"", "cgroupfs, or disabled to make and join no cgroup (crun's flag)")
+        .Switch("help", "show this help", "h")
+        .Switch("version", "print the version", "v");
 
     public static int Run(string[] args)
     {
@@ -21,7 +28,7 @@ internal static partial class Cli
         int commandIndex;
         try
         {
-            global = GlobalFlags.Parse(args, 0, stopAtPositional: true, out commandIndex);
+            global = GlobalFlags.Parse(args, 0, FlagPlacement.BeforeCommand, out commandIndex);
         }
         catch (UsageException e)
         {
@@ -35,8 +42,22 @@ internal static partial class Cli
         }
         if (global.Has("help") || commandIndex >= args.Length)
         {
-            StdStreams.Out(Usage);
-            return global.Has("help") ? 0 : 1;
+            // As runc: no command at all prints the help too, and is no error.
+            StdStreams.Out(Usage());
+            return 0;
+        }
+        if (CommandTable.IsHelp(args[commandIndex]))
+        {
+            try
+            {
+                StdStreams.Out(CommandTable.Help(commandIndex + 1 < args.Length ? args[commandIndex + 1] : null) ?? Usage());
+                return 0;
+            }
+            catch (UsageException e)
+            {
+                StdStreams.ErrorLine($"oci-run: {e.Message}");
+                return 3;
+            }
         }
 
         string logFormat = global.Value("log-format") ?? "text";
@@ -47,6 +68,17 @@ internal static partial class Cli
         {
             if (logFormat is not ("text" or "json"))
                 throw new UsageException($"--log-format: invalid log format \"{logFormat}\": must be text or json");
+            if (global.Value("criu") is not null)
+                throw new OciException("--criu: checkpoint/restore is not supported");
+            switch (global.Value("rootless") ?? "auto")
+            {
+                case "false" or "auto":
+                    break;
+                case "true":
+                    throw new OciException("--rootless=true: ignoring cgroup permission errors (runc's rootless cgroup manager) is not supported");
+                case var other:
+                    throw new UsageException($"--rootless: invalid value \"{other}\": must be true, false or auto");
+            }
             if (global.Has("systemd-cgroup"))
                 throw new OciException("--systemd-cgroup: the systemd cgroup driver is not implemented yet; use the default cgroupfs driver");
             string cgroupManager = global.Value("cgroup-manager") ?? "cgroupfs";
@@ -68,7 +100,7 @@ internal static partial class Cli
         catch (Exception e)
         {
             Report(logger, logsToStderr, e);
-            return 1;
+            return CommandTable.FailureExitCode(args[commandIndex]);
         }
         finally
         {
@@ -150,37 +182,18 @@ internal static partial class Cli
         return $"oci-run version {version}\ncommit: {commit}\nspec: {Oci.Runtime.Spec.SpecNames.OciVersion}\n";
     }
 
-    const string Usage = """
-    oci-run: an OCI container runtime (runtime-spec 1.3) with runc's command line
+    static string Usage() => $"""
+    NAME:
+       oci-run - an OCI container runtime (runtime-spec 1.3) with runc's command line
 
     USAGE:
        oci-run [global options] command [command options] [arguments...]
 
     COMMANDS:
-       create    create a container
-       start     start the user's process of a created container
-       run       create and start a container, and wait for it
-       state     print the state of a container
-       kill      send a signal to a container's init (or to all its processes with --all)
-       delete    delete a container
-       list      list containers
-       spec      write a new default config.json
-       features  print what this runtime supports (features.md)
-       update    update a container's resource limits
-       pause     pause (freeze) every process of a container
-       resume    resume a paused container
-       ps        list the processes of a container
-       events    print a container's stats and OOM events
-
+    {CommandTable.CommandList()}
     GLOBAL OPTIONS:
-       --root value        root directory for container state (default: "/run/oci-run")
-       --log value         file to append log lines to (default: stderr)
-       --log-format value  text or json (default: "text")
-       --debug             log debug messages
-       --systemd-cgroup    use the systemd cgroup driver (not implemented yet)
-       --cgroup-manager value  cgroupfs, or disabled to make and join no cgroup, as crun (default: "cgroupfs")
-       --version, -v       print the version
-       --help, -h          show this help
+    {GlobalFlags.Describe()}
+    Run 'oci-run COMMAND --help' for the usage and flags of one command.
 
     """;
 }

@@ -18,11 +18,11 @@ public sealed class CgroupManager : ICgroupManager
     public CgroupLayout Layout { get; }
 
     /// <summary>Container cgroup directories that existed before <see cref="Create"/> (joined, not made): left in
-    /// place by <see cref="Destroy"/>.</summary>
+    /// place by <see cref="DestroyCreated"/>, removed by <see cref="Destroy()"/>.</summary>
     public IReadOnlyList<string> Joined => joined;
 
     /// <summary>Parent directories <see cref="Create"/> made on the way to the container's cgroups: removed by
-    /// <see cref="Destroy"/> when nothing else uses them.</summary>
+    /// <see cref="Destroy()"/> when nothing else uses them.</summary>
     public IReadOnlyList<string> CreatedParents => createdParents;
 
     readonly List<string> joined = [];
@@ -160,6 +160,9 @@ public sealed class CgroupManager : ICgroupManager
     public void Apply(LinuxResources? resources, ResourceApplyOptions options)
     {
         resources ??= new LinuxResources();
+        // At create the config's validation has said so already.
+        if (options.IsUpdate)
+            foreach (var warning in ContainerDeviceRules.AccessWarnings(resources.Devices)) options.Warn?.Invoke(warning);
         if (Layout == CgroupLayout.Unified)
         {
             string dir = UnifiedPath ?? throw new OciException("no cgroup2 directory for this container");
@@ -332,18 +335,41 @@ public sealed class CgroupManager : ICgroupManager
         return false;
     }
 
-    /// <summary>Removes the container's cgroups, children first, and the parents <see cref="Create"/> made when
-    /// nothing else uses them. A cgroup that existed before is left (only the children the container made in it
-    /// go). A cgroup still busy with exiting processes is retried for a short while.</summary>
-    public void Destroy()
+    /// <summary>Removes the container's cgroups as runc's delete does: every directory of <see cref="Paths"/>,
+    /// children first, whether <see cref="Create"/> made it or joined it, and the parents <see cref="Create"/> made
+    /// when nothing else uses them. A cgroup still busy with exiting processes is retried for a short while; one
+    /// that existed before and is still in use (another container's processes) is left, with a warning through
+    /// <paramref name="warn"/>.</summary>
+    public void Destroy(Action<string>? warn) => Remove(includeJoined: true, warn);
+
+    /// <inheritdoc cref="Destroy(Action{string}?)"/>
+    public void Destroy() => Destroy(null);
+
+    /// <summary>Undoes <see cref="Create"/> after a create failed: removes what it made and leaves the cgroups that
+    /// existed before (only the children the container made in them go).</summary>
+    public void DestroyCreated() => Remove(includeJoined: false, null);
+
+    void Remove(bool includeJoined, Action<string>? warn)
     {
         foreach (var dir in Paths.Values)
         {
             if (!Directory.Exists(dir)) continue;
             var all = Directory.EnumerateDirectories(dir, "*", SearchOption.AllDirectories)
                 .OrderByDescending(d => d.Length).ToList();
-            if (!joined.Contains(dir)) all.Add(dir);
             foreach (var d in all) RemoveCgroupDirectory(d);
+            if (!joined.Contains(dir))
+                RemoveCgroupDirectory(dir);
+            else if (includeJoined)
+            {
+                try
+                {
+                    RemoveCgroupDirectory(dir);
+                }
+                catch (OciException e)
+                {
+                    warn?.Invoke($"{e.Message}: left in place");
+                }
+            }
         }
         foreach (var parent in createdParents.OrderByDescending(d => d.Length))
         {

@@ -43,6 +43,12 @@ public readonly record struct DeviceRule(char Type, long Major, long Minor, Devi
         return text.ToString();
     }
 
+    /// <summary>The letters of a config's access string that are not r, w or m (empty when all are known). runc
+    /// drops them ("rwa" grants rw) and so does oci-run, with a warning: the spec names only r, w and m, its schema
+    /// takes any string, and refusing would fail configs that runc runs.</summary>
+    public static string UnknownAccessLetters(string? access) =>
+        access is null ? "" : new string(access.Where(c => c is not ('r' or 'w' or 'm')).Distinct().ToArray());
+
     /// <summary>Parses "rwm" letters; null for an invalid letter.</summary>
     public static DeviceAccess? ParseAccess(string text)
     {
@@ -221,6 +227,20 @@ public sealed class DeviceRuleSet
 /// AllowedDevices: mknod of any device, null, zero, full, random, urandom, tty, ptmx, the pts and tun).</summary>
 public static class ContainerDeviceRules
 {
+    /// <summary>Warnings for access letters of <paramref name="devices"/> that grant nothing, by JSON path.</summary>
+    public static IEnumerable<string> AccessWarnings(IReadOnlyList<LinuxDeviceCgroup>? devices)
+    {
+        for (int i = 0; i < (devices?.Count ?? 0); i++)
+            if (AccessWarning(devices![i].Access) is { } warning)
+                yield return $"linux.resources.devices[{i}].access: {warning}";
+    }
+
+    /// <summary>The warning for one access string with letters other than r, w and m, or null.</summary>
+    internal static string? AccessWarning(string? access) =>
+        DeviceRule.UnknownAccessLetters(access) is { Length: > 0 } unknown
+            ? $"\"{access}\": {string.Join(", ", unknown.Select(c => $"'{c}'"))} {(unknown.Length == 1 ? "is not an access letter" : "are not access letters")} (r, w, m) and {(unknown.Length == 1 ? "grants" : "grant")} nothing"
+            : null;
+
     /// <summary>runc 1.1's default allowed devices, appended after the config's rules.</summary>
     public static readonly IReadOnlyList<DeviceRule> Defaults =
     [
@@ -250,8 +270,9 @@ public static class ContainerDeviceRules
             char type = string.IsNullOrEmpty(d.Type) ? 'a' : d.Type.Length == 1 && d.Type[0] is 'a' or 'b' or 'c'
                 ? d.Type[0]
                 : throw new SpecValidationException(field + ".type", $"\"{d.Type}\" is not a, b or c");
+            // Letters other than r, w and m grant nothing (see DeviceRule.UnknownAccessLetters).
             var access = string.IsNullOrEmpty(d.Access) ? DeviceAccess.All
-                : DeviceRule.ParseAccess(d.Access) ?? throw new SpecValidationException(field + ".access", $"\"{d.Access}\" is not a combination of r, w and m");
+                : DeviceRule.ParseAccess(new string(d.Access.Where(c => c is 'r' or 'w' or 'm').ToArray()))!.Value;
             if (d.Major is < -1 || d.Minor is < -1)
                 throw new SpecValidationException(field, "major and minor must not be negative");
             rules.Add(new DeviceRule(type, d.Major ?? DeviceRule.Wildcard, d.Minor ?? DeviceRule.Wildcard, access, d.Allow));

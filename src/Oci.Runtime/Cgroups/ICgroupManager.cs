@@ -45,7 +45,8 @@ public interface ICgroupManager
     /// <summary>OOM kills so far.</summary>
     ulong OomKillCount();
 
-    /// <summary>Removes the container's cgroups.</summary>
+    /// <summary>Removes the container's cgroups: every one of <see cref="Paths"/>, whether it was made for the
+    /// container or existed before, as runc does.</summary>
     void Destroy();
 }
 

@@ -219,7 +219,7 @@ internal sealed class PlanBuilder
     public void WindowSize(int slot, ushort rows, ushort columns) => Add(PlanOp.WINSIZE, [slot, rows, columns], $"set the terminal size to {rows}x{columns}");
     public void ControllingTerminal(int fd) => Add(PlanOp.CTTY, [fd], $"make fd {fd} the controlling terminal");
     public void SendFd(int socket, int slot, string name, string what) => Add(PlanOp.SEND_FD, [socket, slot], what, name);
-    public void Keyring(string name) => Add(PlanOp.KEYRING, [], $"join a new session keyring {name}", name);
+    public void Keyring(string name, uint addPermissions) => Add(PlanOp.KEYRING, [addPermissions], $"join the session keyring {name}", name);
     public void MakePath(int root, string path, bool lastIsFile) => Add(PlanOp.MKPATH, [root, 0x1ED, lastIsFile ? 1 : 0], $"make {path} in the root", Relative(path));
     public void CopyMode(int from, int to, string what) => Add(PlanOp.COPY_MODE, [from, to], what);
     public void StdioOwner(uint uid, int mask, string what) => Add(PlanOp.STDIO_OWNER, [uid, mask], what);

@@ -16,6 +16,8 @@ internal sealed class SetupContext
     public string Rootfs { get; set; } = "";
     /// <summary>True for <c>exec</c> (join a running container, no rootfs set-up), false for <c>create</c>.</summary>
     public bool IsExec { get; set; }
+    /// <summary>Keep the caller's session keyring instead of joining the container's own (<c>--no-new-keyring</c>).</summary>
+    public bool NoNewKeyring { get; set; }
     /// <summary>Use MS_MOVE and chroot instead of pivot_root (<c>--no-pivot</c>).</summary>
     public bool NoPivot { get; set; }
     /// <summary>Whether the container has its own mount namespace (else the rootfs is not set up).</summary>

@@ -872,8 +872,24 @@ static void step(int op)
     }
     case OP_KEYRING: {
         char *name = cstr(0);
-        check(syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name), "joining a session keyring");
+        long serial = syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name);
         free(name);
+        if (serial < 0 && errno == ENOSYS)
+            break;
+        check(serial, "joining the session keyring");
+        if (ints[0]) {
+            /* KEYCTL_DESCRIBE gives "type;uid;gid;perm;description", the permissions in hexadecimal. */
+            char text[512];
+            long n = check(syscall(SYS_keyctl, 6 /* KEYCTL_DESCRIBE */, serial, text, sizeof(text) - 1), "describing the session keyring");
+            text[n < (long)sizeof(text) ? n : (long)sizeof(text) - 1] = '\0';
+            char *field = text;
+            for (int i = 0; i < 3 && field; i++)
+                field = strchr(field, ';') ? strchr(field, ';') + 1 : NULL;
+            if (!field)
+                fail(EPROTO, "describing the session keyring");
+            unsigned long perm = strtoul(field, NULL, 16) | (unsigned long)ints[0];
+            check(syscall(SYS_keyctl, 5 /* KEYCTL_SETPERM */, serial, perm), "setting the session keyring's permissions");
+        }
         break;
     }
     case OP_MKPATH:

@@ -24,6 +24,14 @@ internal static class ProcessPlan
     {
         var spec = c.Spec;
         var process = spec.Process ?? throw new SpecValidationException("process", "is required to start a container");
+        if (!c.NoNewKeyring)
+        {
+            // As runc: the container's processes share a session keyring of their own, "_ses.ID", instead of the
+            // caller's (the keys of a containerd shim or a login session); create makes it searchable by the
+            // container's user (by others, in a user namespace), exec joins it.
+            const uint KeyUserSearch = 0x80000, KeyOtherSearch = 0x8;
+            using (b.For("")) b.Keyring("_ses." + c.ContainerId, c.IsExec ? 0 : c.NewUserNamespace ? KeyOtherSearch : KeyUserSearch);
+        }
         if (process.Terminal == true) Terminal(b, c, root, process);
         if (c.IsExec) return;
         if (c.NewUtsNamespace)

@@ -12,7 +12,7 @@ internal static unsafe partial class Native
         SYS_pidfd_open = 434, SYS_seccomp = 317, SYS_openat2 = 437, SYS_mount_setattr = 442,
         SYS_ioprio_set = 251, SYS_ioprio_get = 252, SYS_sched_setattr = 314, SYS_sched_setaffinity = 203,
         SYS_personality = 135, SYS_set_mempolicy = 238, SYS_bpf = 321,
-        SYS_setgroups = 116, SYS_setresuid = 117, SYS_setresgid = 119;
+        SYS_setgroups = 116, SYS_setresuid = 117, SYS_setresgid = 119, SYS_keyctl = 250;
 
     public const uint CLOSE_RANGE_CLOEXEC = 1u << 2;
     public const int SECCOMP_SET_MODE_FILTER = 1;
@@ -133,6 +133,10 @@ internal static unsafe partial class Native
 
     [LibraryImport(Libc)]
     public static partial int posix_spawn_file_actions_adddup2(byte* fileActions, int fd, int newFd);
+
+    /// <summary>glibc 2.29+: the child changes directory before it executes.</summary>
+    [LibraryImport(Libc)]
+    public static partial int posix_spawn_file_actions_addchdir_np(byte* fileActions, byte* path);
 
     [LibraryImport(Libc)]
     public static partial int posix_spawnattr_init(byte* attributes);

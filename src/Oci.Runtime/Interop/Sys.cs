@@ -952,8 +952,10 @@ internal static unsafe class Sys
     }
 
     /// <summary>posix_spawn(3) of <paramref name="path"/> with descriptors placed by dup2, the rest inherited only
-    /// where not close-on-exec. glibc's posix_spawn forks with CLONE_VFORK, safe in a multithreaded process.</summary>
-    public static int Spawn(string path, IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<(int From, int To)> fds)
+    /// where not close-on-exec, in <paramref name="workingDirectory"/> (null: this process's). glibc's posix_spawn
+    /// forks with CLONE_VFORK, safe in a multithreaded process.</summary>
+    public static int Spawn(string path, IReadOnlyList<string> args, IReadOnlyList<string> env, IReadOnlyList<(int From, int To)> fds,
+        string? workingDirectory = null)
     {
         var pins = new List<GCHandle>();
         byte* actions = stackalloc byte[Native.PosixSpawnFileActionsSize];
@@ -964,6 +966,14 @@ internal static unsafe class Sys
         {
             foreach (var (from, to) in fds)
                 Native.posix_spawn_file_actions_adddup2(actions, from, to);
+            if (workingDirectory is not null)
+            {
+                // glibc keeps its own copy of the path.
+                int error;
+                fixed (byte* directory = CString.Of(workingDirectory))
+                    error = Native.posix_spawn_file_actions_addchdir_np(actions, directory);
+                if (error != 0) throw new SyscallException($"spawn {path}: chdir {workingDirectory}", error);
+            }
             var allSignals = stackalloc byte[128];
             var noSignals = stackalloc byte[128];
             Native.sigfillset(allSignals);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Oci.Runtime.Cgroups;
 using Oci.Runtime.Executor;
 using Oci.Runtime.Init;
 using Oci.Runtime.Interop;
@@ -50,6 +51,9 @@ public sealed partial class ContainerRuntime
         spec.Process = process;
         if (process.Terminal == true && execOptions.ConsoleSocket is null && execOptions.Detach)
             throw new OciException("cannot allocate tty if runc will detach without setting console socket");
+        // In the foreground without a console socket, a process with a terminal gets its pty from this process, as
+        // a foreground run does.
+        using var relay = process.Terminal == true && execOptions.ConsoleSocket is null ? TerminalRelay.Create() : null;
 
         // The process joins every namespace the container's init is in, whether the config made it or joined it.
         var joins = new List<(NamespaceType, string)>();
@@ -59,8 +63,10 @@ public sealed partial class ContainerRuntime
             joins.Add((type, $"/proc/{record.InitPid}/ns/{type.ProcName}"));
         }
         var seccomp = spec.Linux?.Seccomp is { } filter ? Seccomp.SeccompCompiler.Compile(filter) : null;
-        var cgroups = Cgroups(record);
-        int consoleSocket = execOptions.ConsoleSocket is { } socketPath ? ConsoleSocket.Connect(socketPath) : -1;
+        var cgroups = ExecCgroups(record, execOptions.Cgroups);
+        int consoleSocket = execOptions.ConsoleSocket is { } socketPath ? ConsoleSocket.Connect(socketPath)
+            : relay is not null ? Sys.DupCloexec(relay.ContainerEnd, 3)
+            : -1;
         int pid;
         try
         {
@@ -71,6 +77,7 @@ public sealed partial class ContainerRuntime
                 Bundle = record.Bundle,
                 Rootfs = record.Rootfs,
                 IsExec = true,
+                NoNewKeyring = record.NoNewKeyring,
                 NewUtsNamespace = joins.Any(j => j.Item1.Name == "uts"),
                 NewUserNamespace = joins.Any(j => j.Item1.Name == "user"),
                 FirstRuntimeFd = 3 + execOptions.PreserveFds,
@@ -81,6 +88,7 @@ public sealed partial class ContainerRuntime
             var warnings = new List<string>();
             pid = ContainerSetup.Exec(context, joins, execOptions.PreserveFds, consoleSocket, new ExecHost(cgroups), warnings);
             foreach (var warning in warnings) logger.LogWarning("{Message}", warning);
+            logger.LogDebug("exec: process {Pid} runs in container {Id}", pid, id);
             try
             {
                 // A pid file that cannot be written fails the exec: the process is ended rather than left running
@@ -98,9 +106,24 @@ public sealed partial class ContainerRuntime
         {
             Sys.Close(consoleSocket);
         }
+        relay?.Start();
         if (execOptions.Detach) return 0;
         using (SignalForwarding.To(pid))
             return ExitCode(Sys.WaitPid(pid));
+    }
+
+    /// <summary>The cgroups an exec'd process joins: the container's, or the existing sub-cgroups named by
+    /// <paramref name="subCgroups"/> (<c>--cgroup</c>).</summary>
+    static CgroupManager ExecCgroups(ContainerRecord record, IReadOnlyList<string> subCgroups)
+    {
+        var cgroups = Cgroups(record);
+        if (subCgroups.Count == 0) return cgroups;
+        if (cgroups.Paths.Count == 0)
+            throw new OciException($"--cgroup \"{subCgroups[0]}\": the container has no cgroup (--cgroup-manager=disabled)");
+        var paths = SubCgroups.Resolve(cgroups.Paths, cgroups.Layout, subCgroups);
+        foreach (var dir in paths.Values)
+            if (!Directory.Exists(dir)) throw new OciException($"--cgroup: sub-cgroup {dir} does not exist");
+        return new CgroupManager(paths, cgroups.Layout);
     }
 
     /// <summary>A copy of the container's own process settings: the base on which <c>exec</c>'s flags build.</summary>

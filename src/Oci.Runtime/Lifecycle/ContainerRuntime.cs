@@ -72,6 +72,7 @@ public sealed partial class ContainerRuntime
         CheckPreserveFds(createOptions.PreserveFds);
         // As runc: an empty --bundle is the current directory.
         bundle = Path.GetFullPath(bundle.Length == 0 ? "." : bundle);
+        logger.LogDebug("create {Id}: reading {Bundle}/config.json", id, bundle);
         byte[] configJson = SpecLoader.ReadBundleConfig(bundle);
         var spec = SpecLoader.Parse(configJson, out var warnings);
         foreach (var warning in warnings)
@@ -104,6 +105,7 @@ public sealed partial class ContainerRuntime
                 CgroupLayout = cgroups.Layout,
                 CgroupJoined = [.. cgroups.Joined],
                 CgroupCreatedParents = [.. cgroups.CreatedParents],
+                NoNewKeyring = createOptions.NoNewKeyring,
             };
             record.SetConfig(spec, configJson);
             directory.SaveCreating(record);
@@ -113,6 +115,8 @@ public sealed partial class ContainerRuntime
             fifo = Sys.Open(directory.ExecFifoPath, Sys.O_PATH);
             if (startNow) startReader = Sys.Open(directory.ExecFifoPath, Sys.O_RDONLY | Sys.O_NONBLOCK);
             cgroups.Create();
+            logger.LogDebug("create {Id}: cgroups {Paths}", id, string.Join(' ', cgroups.Paths.Values));
+            CheckCgroupIsUsable(cgroups);
             // With --cgroup-manager=disabled there is no cgroup to limit: linux.resources is ignored, as crun does.
             if (!options.CgroupsDisabled) ApplyResources(cgroups, spec);
             if (createOptions.ConsoleSocket is { } socketPath) consoleSocket = ConsoleSocket.Connect(socketPath);
@@ -126,6 +130,7 @@ public sealed partial class ContainerRuntime
                 Bundle = bundle,
                 Rootfs = plan.Rootfs,
                 NoPivot = createOptions.NoPivot,
+                NoNewKeyring = createOptions.NoNewKeyring,
                 NewMountNamespace = plan.Creates("mount"),
                 NewUserNamespace = plan.Creates("user") || joinsUser,
                 NewUtsNamespace = plan.Creates("uts") || plan.Joins.Any(j => j.Type.Name == "uts"),
@@ -138,7 +143,7 @@ public sealed partial class ContainerRuntime
                 Seccomp = plan.Seccomp,
                 HeldCapabilities = plan.Creates("user") || joinsUser ? ulong.MaxValue : Sys.CapGetPermitted(),
             };
-            host = new CreateHost(directory, record, spec, cgroups, context);
+            host = new CreateHost(directory, record, spec, cgroups, context, logger);
             var setupWarnings = new List<string>();
             initPid = ContainerSetup.Create(context, plan, createOptions.PreserveFds, fifo, consoleSocket,
                 spec.Linux?.UidMappings, spec.Linux?.GidMappings, host, setupWarnings);
@@ -146,6 +151,7 @@ public sealed partial class ContainerRuntime
             if (record.InitPid <= 0) throw new OciException("container init exited during create");
             directory.Save(record);
             directory.FinishCreating();
+            logger.LogDebug("create {Id}: created; init {Pid} waits for start", id, initPid);
             if (createOptions.PidFile is { } pidFile) PidFile.Write(pidFile, initPid);
             return new CreatedContainer(directory, record, startReader);
         }
@@ -165,7 +171,7 @@ public sealed partial class ContainerRuntime
                     logger.LogWarning("{Failure}", failure);
             try
             {
-                cgroups?.Destroy();
+                cgroups?.DestroyCreated();
             }
             catch (OciException cleanup)
             {
@@ -183,6 +189,15 @@ public sealed partial class ContainerRuntime
         }
     }
 
+    /// <summary>runc's checks of a cgroup that existed before create: processes already in it are allowed, with a
+    /// warning; a frozen one is refused, since init would freeze in it and create would never return.</summary>
+    void CheckCgroupIsUsable(CgroupManager cgroups)
+    {
+        if (cgroups.Joined.Count > 0 && cgroups.GetPids() is { Count: > 0 } pids)
+            logger.LogWarning("container's cgroup is not empty: {Count} process(es) found", pids.Count);
+        if (cgroups.IsFrozen()) throw new OciException("container's cgroup unexpectedly frozen");
+    }
+
     /// <summary>Refuses a <c>--preserve-fds</c> count that this process cannot pass: descriptors 3 to 3+N-1 keep
     /// their numbers and init's own socket goes above them, all below the open-file limit (a hole among them is
     /// fine: the process finds that number closed).</summary>
@@ -191,7 +206,7 @@ public sealed partial class ContainerRuntime
         const int RLIMIT_NOFILE = 7;
         if (count < 0) throw new OciException($"--preserve-fds {count}: must not be negative");
         ulong limit = Sys.GetRlimit(RLIMIT_NOFILE).Soft;
-        // 3 + count is the bootstrap's socket, and one more is where it is copied first.
+        // 3 + count is the executor's socket, and one more is where it is copied first.
         if ((ulong)count + 5 > limit)
             throw new OciException($"--preserve-fds {count}: descriptors 3 to {(long)count + 2} reach past this process's " +
                                    $"open-file limit (RLIMIT_NOFILE {limit}); at most {(limit < 5 ? 0 : limit - 5)} can be preserved");
@@ -217,7 +232,7 @@ public sealed partial class ContainerRuntime
     /// <summary>The runtime's part of a create while the executor works: the cgroups, the record of init once it
     /// exists (saved at once, so that a delete after a kill finds it), network devices and the runtime's hooks.</summary>
     sealed class CreateHost(ContainerDirectory directory, ContainerRecord record, RuntimeSpec spec, CgroupManager cgroups,
-        SetupContext context) : ISetupHost
+        SetupContext context, ILogger logger) : ISetupHost
     {
         public void Started(int executorPid) => cgroups.AddProcess(executorPid);
 
@@ -233,6 +248,7 @@ public sealed partial class ContainerRuntime
             context.HookState = Describe(record, ContainerStatus.Creating);
             // prestart (deprecated) and createRuntime run in the runtime's namespaces once the container's
             // namespaces exist, before pivot_root.
+            logger.LogDebug("create {Id}: running the prestart and createRuntime hooks", record.Id);
             HookRunner.Run(spec.Hooks?.Prestart, "prestart", context.HookState);
             HookRunner.Run(spec.Hooks?.CreateRuntime, "createRuntime", context.HookState);
         }
@@ -255,7 +271,9 @@ public sealed partial class ContainerRuntime
             default:
                 throw new OciException($"cannot start a container in the {status.ToSpecString()} state");
         }
+        logger.LogDebug("start {Id}: opening the exec fifo of init {Pid}", id, record.InitPid);
         ReleaseInit(directory, record, -1);
+        logger.LogDebug("start {Id}: the user's process runs", id);
         RunPoststart(record);
     }
 
@@ -349,6 +367,7 @@ public sealed partial class ContainerRuntime
         var record = directory.Load();
         var status = StatusOf(record, directory.Path);
         if (status == ContainerStatus.Stopped && !all) throw new OciException("container not running");
+        logger.LogDebug("kill {Id}: signal {Signal} to {Target}", id, signal, all ? "every process" : $"init {record.InitPid}");
         if (all)
         {
             Cgroups(record).Signal(signal);
@@ -357,6 +376,8 @@ public sealed partial class ContainerRuntime
         int errno = Sys.Kill(record.InitPid, signal);
         if (errno == 3) throw new OciException("container not running"); // ESRCH
         if (errno != 0) throw new SyscallException($"kill {record.InitPid}", errno);
+        // A frozen process dies of SIGKILL only once thawed (v1 freezer): as runc, thaw a paused container for it.
+        if (signal == 9 && status == ContainerStatus.Paused) Cgroups(record).Thaw();
     }
 
     /// <summary>Deletes a container: a stopped or created one always, a running or paused one only with
@@ -408,9 +429,15 @@ public sealed partial class ContainerRuntime
         if (cgroups.IsFrozen()) cgroups.Thaw();
         bool initAlive = record.InitPid > 0 && ProcessInfo.IsAlive(record.InitPid, record.InitStartTime);
         if (initAlive) Sys.Kill(record.InitPid, 9);
-        if (initAlive || cgroups.GetPids().Count > 0) cgroups.Signal(9);
+        // As runc: init's end takes every process of its own PID namespace with it, so only a container without one
+        // (or one whose init never ran) is killed through its cgroup: a cgroup that existed before may hold processes
+        // of others.
+        bool ownPidNamespace = record.InitPid > 0 &&
+            record.Config.Linux?.Namespaces?.Any(n => n.Type == "pid" && string.IsNullOrEmpty(n.Path)) == true;
+        if (!ownPidNamespace && cgroups.GetPids().Count > 0) cgroups.Signal(9);
         if (initAlive) ProcessInfo.WaitForExit(record.InitPid, 10_000);
-        cgroups.Destroy();
+        logger.LogDebug("delete {Id}: removing cgroups {Paths}", record.Id, string.Join(' ', cgroups.Paths.Values));
+        cgroups.Destroy(Warn);
         if (!runPoststop) return;
         var failures = HookRunner.RunAll(record.Hooks?.Poststop, "poststop", Describe(record, ContainerStatus.Stopped));
         foreach (var failure in failures) logger.LogWarning("{Failure}", failure);
@@ -421,6 +448,9 @@ public sealed partial class ContainerRuntime
     /// killed by signal N.</summary>
     public int Run(string id, string bundle, CreateOptions createOptions, bool detach, bool keep)
     {
+        // As runc's run: this process reaps what the container orphans (a container without its own PID namespace),
+        // unless --no-subreaper. init itself is this process's child either way.
+        if (!createOptions.NoSubreaper) Sys.BecomeChildSubreaper();
         // In the foreground without a console socket, a container with a terminal gets its pty from this process.
         using var relay = detach || createOptions.ConsoleSocket is not null ? null : TerminalRelay.Create();
         if (relay is not null)
@@ -431,6 +461,7 @@ public sealed partial class ContainerRuntime
                 NoPivot = createOptions.NoPivot,
                 NoNewKeyring = createOptions.NoNewKeyring,
                 PreserveFds = createOptions.PreserveFds,
+                NoSubreaper = createOptions.NoSubreaper,
                 ConsoleSocketFd = relay.ContainerEnd,
             };
         }
@@ -461,6 +492,7 @@ public sealed partial class ContainerRuntime
         int status;
         using (SignalForwarding.To(pid))
             status = Sys.WaitPid(pid);
+        logger.LogDebug("run {Id}: init {Pid} exited with status {Status}", id, pid, ExitCode(status));
         if (!keep) TryDelete(id);
         return ExitCode(status);
     }

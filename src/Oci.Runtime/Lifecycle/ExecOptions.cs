@@ -14,4 +14,8 @@ public sealed class ExecOptions
     public int PreserveFds { get; init; }
     /// <summary>Allow exec into a paused container.</summary>
     public bool IgnorePaused { get; init; }
+    /// <summary>Existing sub-cgroups of the container's cgroup to run the process in instead of the container's
+    /// own (runc's <c>--cgroup</c> values: <c>PATH</c>, or <c>CONTROLLER[,CONTROLLER]:PATH</c>, see
+    /// <see cref="Cgroups.SubCgroups"/>).</summary>
+    public IReadOnlyList<string> Cgroups { get; init; } = [];
 }

@@ -6,33 +6,40 @@ using Oci.Runtime.Spec;
 namespace Oci.Runtime.Lifecycle;
 
 /// <summary>Runs lifecycle hooks (config.md "POSIX-platform Hooks"): each with the container's state on its standard
-/// input, its own args and env, and its timeout.</summary>
+/// input, its own args and env, and its timeout. The hooks of the runtime's namespace (prestart, createRuntime,
+/// poststart, poststop) run in the bundle directory, where runc runs them, so that hooks written for runc find their
+/// relative paths; the container's createContainer hooks run in the container's root and startContainer hooks in the
+/// process's working directory (the callers in the container pass those).</summary>
 public static class HookRunner
 {
     /// <summary>Runs <paramref name="hooks"/> in order. The first failure stops the rest and throws an error naming
-    /// the hook by its JSON path, with what it wrote.</summary>
-    public static void Run(IReadOnlyList<Hook>? hooks, string phase, ContainerStateDocument state)
+    /// the hook by its JSON path, with what it wrote. They run in <paramref name="workingDirectory"/>, or by default
+    /// in the state's bundle directory (null or missing: this process's directory).</summary>
+    public static void Run(IReadOnlyList<Hook>? hooks, string phase, ContainerStateDocument state, string? workingDirectory = null)
     {
         if (hooks is null || hooks.Count == 0) return;
         byte[] input = SpecLoader.SerializeState(state);
+        string? directory = WorkingDirectory(state, workingDirectory);
         for (int i = 0; i < hooks.Count; i++)
         {
             string jsonPath = $"hooks.{phase}[{i}]";
-            RunOne(hooks[i], input, jsonPath);
+            RunOne(hooks[i], input, jsonPath, directory);
         }
     }
 
-    /// <summary>Runs every hook even when some fail (poststop), returning the failures' messages.</summary>
+    /// <summary>Runs every hook even when some fail (poststop), returning the failures' messages; in the bundle
+    /// directory, as <see cref="Run"/>.</summary>
     public static IReadOnlyList<string> RunAll(IReadOnlyList<Hook>? hooks, string phase, ContainerStateDocument state)
     {
         var failures = new List<string>();
         if (hooks is null) return failures;
         byte[] input = SpecLoader.SerializeState(state);
+        string? directory = WorkingDirectory(state, null);
         for (int i = 0; i < hooks.Count; i++)
         {
             try
             {
-                RunOne(hooks[i], input, $"hooks.{phase}[{i}]");
+                RunOne(hooks[i], input, $"hooks.{phase}[{i}]", directory);
             }
             catch (OciException e)
             {
@@ -42,7 +49,15 @@ public static class HookRunner
         return failures;
     }
 
-    static void RunOne(Hook hook, byte[] input, string jsonPath)
+    /// <summary>The directory to run hooks in: the one asked for, else the bundle; one that no longer exists (a
+    /// bundle removed before delete) leaves the caller's, rather than failing the hook.</summary>
+    static string? WorkingDirectory(ContainerStateDocument state, string? requested)
+    {
+        string? directory = requested ?? state.Bundle;
+        return directory is not null && Directory.Exists(directory) ? directory : null;
+    }
+
+    static void RunOne(Hook hook, byte[] input, string jsonPath, string? workingDirectory)
     {
         var (stdinRead, stdinWrite) = Sys.Pipe();
         int output = Sys.MemfdSealable("hook-output");
@@ -50,7 +65,7 @@ public static class HookRunner
         try
         {
             IReadOnlyList<string> args = hook.Args is { Count: > 0 } ? hook.Args : [hook.Path];
-            pid = Sys.Spawn(hook.Path, args, hook.Env ?? [], [(stdinRead, 0), (output, 1), (output, 2)]);
+            pid = Sys.Spawn(hook.Path, args, hook.Env ?? [], [(stdinRead, 0), (output, 1), (output, 2)], workingDirectory);
         }
         catch (SyscallException e)
         {

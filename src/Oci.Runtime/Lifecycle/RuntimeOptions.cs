@@ -24,8 +24,13 @@ public sealed class CreateOptions
     internal int ConsoleSocketFd { get; init; } = -1;
     /// <summary>Use MS_MOVE and chroot instead of pivot_root.</summary>
     public bool NoPivot { get; init; }
-    /// <summary>Accepted for runc compatibility: no session keyring is made either way.</summary>
+    /// <summary>Keep the caller's session keyring instead of a new one, "_ses.ID", shared by the container's
+    /// processes (exec's too).</summary>
     public bool NoNewKeyring { get; init; }
     /// <summary>How many descriptors after stdio pass to the container.</summary>
     public int PreserveFds { get; init; }
+    /// <summary>Stop being a child subreaper once the container's init is this process's child (runc's
+    /// <c>run --no-subreaper</c>): processes of the container orphaned while <c>run</c> waits go to the caller's
+    /// reaper instead of this process.</summary>
+    public bool NoSubreaper { get; init; }
 }

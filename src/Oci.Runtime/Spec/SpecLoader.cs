@@ -148,8 +148,9 @@ public static partial class SpecLoader
         return state;
     }
 
-    /// <summary>Writes a state document as indented UTF-8 JSON.</summary>
-    public static byte[] SerializeState(ContainerStateDocument state)
+    /// <summary>Writes a state document as UTF-8 JSON, indented unless <paramref name="indented"/> is false (runc's
+    /// <c>list --format json</c> prints its array on one line).</summary>
+    public static byte[] SerializeState(ContainerStateDocument state, bool indented = true)
     {
         ArgumentNullException.ThrowIfNull(state);
         // By hand, in the form the serializer's Relaxed context gives (indented, nulls left out, declaration order,
@@ -158,7 +159,7 @@ public static partial class SpecLoader
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions
                {
-                   Indented = true,
+                   Indented = indented,
                    Encoder = Oci.Runtime.Spec.MinimalJsonEncoder.Instance,
                }))
         {

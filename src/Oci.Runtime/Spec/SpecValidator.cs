@@ -334,7 +334,7 @@ public static partial class SpecValidator
         foreach (var (dp, rule) in c.Items($"{p}.devices", r.Devices))
         {
             c.OneOf($"{dp}.type", rule.Type, SpecNames.DeviceCgroupTypes, "device cgroup type");
-            c.Matches($"{dp}.access", rule.Access, DeviceAccess(), "a combination of r, w and m");
+            if (Cgroups.ContainerDeviceRules.AccessWarning(rule.Access) is { } unknownLetters) c.Warn($"{dp}.access", unknownLetters);
         }
         if (r.Memory is { } mem)
             c.InRange($"{p}.memory.swappiness", mem.Swappiness is ulong s ? (long)Math.Min(s, long.MaxValue) : null, 0, 100);
@@ -440,7 +440,4 @@ public static partial class SpecValidator
 
     [GeneratedRegex("^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$", RegexOptions.CultureInvariant)]
     private static partial Regex NodeList();
-
-    [GeneratedRegex("^[rwm]{0,3}$", RegexOptions.CultureInvariant)]
-    private static partial Regex DeviceAccess();
 }

@@ -157,8 +157,11 @@ public sealed class ContainerRecord
     [JsonPropertyName("cgroupPaths")] public Dictionary<string, string> CgroupPaths { get; set; } = new();
     /// <summary>The host's cgroup layout when the container was created.</summary>
     [JsonPropertyName("cgroupLayout")] public Cgroups.CgroupLayout CgroupLayout { get; set; }
-    /// <summary>Container cgroups that existed before create (joined): delete leaves them.</summary>
+    /// <summary>Container cgroups that existed before create (joined): a failed create leaves them, delete removes
+    /// them as runc does.</summary>
     [JsonPropertyName("cgroupJoined")] public List<string>? CgroupJoined { get; set; }
     /// <summary>Parent cgroups that create made: delete removes them when empty.</summary>
     [JsonPropertyName("cgroupCreatedParents")] public List<string>? CgroupCreatedParents { get; set; }
+    /// <summary>Created with <c>--no-new-keyring</c>: exec'd processes keep the caller's session keyring too.</summary>
+    [JsonPropertyName("noNewKeyring")] public bool NoNewKeyring { get; set; }
 }

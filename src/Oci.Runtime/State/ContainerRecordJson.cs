@@ -40,6 +40,7 @@ internal static class ContainerRecordJson
                 else if (reader.ValueTextEquals("cgroupLayout"u8)) { Read(ref reader); record.CgroupLayout = Layout(ref reader); }
                 else if (reader.ValueTextEquals("cgroupJoined"u8)) { Read(ref reader); record.CgroupJoined = List(ref reader); }
                 else if (reader.ValueTextEquals("cgroupCreatedParents"u8)) { Read(ref reader); record.CgroupCreatedParents = List(ref reader); }
+                else if (reader.ValueTextEquals("noNewKeyring"u8)) { Read(ref reader); record.NoNewKeyring = reader.GetBoolean(); }
                 else
                 {
                     Read(ref reader);
@@ -80,6 +81,7 @@ internal static class ContainerRecordJson
             });
             WriteList(writer, "cgroupJoined"u8, record.CgroupJoined);
             WriteList(writer, "cgroupCreatedParents"u8, record.CgroupCreatedParents);
+            if (record.NoNewKeyring) writer.WriteBoolean("noNewKeyring"u8, true);
             writer.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();

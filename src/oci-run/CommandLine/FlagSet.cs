@@ -1,30 +1,65 @@
+using System.Text;
+
 namespace Oci.Cli.CommandLine;
+
+/// <summary>Where a command's flags may stand relative to its positional arguments.</summary>
+internal enum FlagPlacement
+{
+    /// <summary>Flags up to the first positional argument, which ends the parse (the global flags before the
+    /// command).</summary>
+    BeforeCommand,
+    /// <summary>Flags on either side of the positional arguments, as urfave/cli reorders them for runc's commands
+    /// (<c>update ID --memory 1M</c>). After the first positional argument a word that is not a known flag is a
+    /// positional argument (<c>ps ID -ef</c>).</summary>
+    Anywhere,
+    /// <summary>Flags up to the first positional argument; the rest is positional (<c>exec</c>: what follows the
+    /// container id is the command and its own flags, as runc's exec skips the reordering).</summary>
+    BeforeFirstArgument,
+}
 
 /// <summary>
 /// The flags a command accepts, parsed as runc (urfave/cli) does: <c>--flag value</c>, <c>--flag=value</c>, short
-/// aliases, single-dash long names (<c>-root</c>), and flags up to the first positional argument or <c>--</c>.
+/// aliases, single-dash long names (<c>-root</c>), <c>--</c> to end the flags. Each flag carries its help text, so
+/// that a command's usage lists exactly the flags it parses.
 /// </summary>
 internal sealed class FlagSet
 {
-    readonly Dictionary<string, (string Name, bool TakesValue)> flags = new();
+    sealed record Flag(string Name, string[] Aliases, bool TakesValue, string Usage, string? Default);
+
+    readonly Dictionary<string, Flag> byName = new();
+    readonly List<Flag> ordered = [];
 
     /// <summary>Declares a flag with a value, under its name and aliases.</summary>
-    public FlagSet Value(string name, params string[] aliases) => Add(name, true, aliases);
+    public FlagSet Value(string name, string usage, params string[] aliases) => Add(new Flag(name, aliases, true, usage, null));
+
+    /// <summary>Declares a flag with a value and the default shown in the usage.</summary>
+    public FlagSet ValueWithDefault(string name, string defaultValue, string usage, params string[] aliases) =>
+        Add(new Flag(name, aliases, true, usage, defaultValue));
 
     /// <summary>Declares a boolean flag.</summary>
-    public FlagSet Switch(string name, params string[] aliases) => Add(name, false, aliases);
+    public FlagSet Switch(string name, string usage, params string[] aliases) => Add(new Flag(name, aliases, false, usage, null));
 
-    FlagSet Add(string name, bool takesValue, string[] aliases)
+    FlagSet Add(Flag flag)
     {
-        flags[name] = (name, takesValue);
-        foreach (var alias in aliases) flags[alias] = (name, takesValue);
+        byName[flag.Name] = flag;
+        foreach (var alias in flag.Aliases) byName[alias] = flag;
+        ordered.Add(flag);
         return this;
     }
 
-    /// <summary>Parses <paramref name="args"/> from <paramref name="start"/>. With <paramref name="stopAtPositional"/>
-    /// the parse ends at the first positional argument (the global flags before the command); the index reached is
-    /// returned in <paramref name="next"/>.</summary>
-    public ParsedArguments Parse(IReadOnlyList<string> args, int start, bool stopAtPositional, out int next)
+    /// <summary>Whether <paramref name="arg"/> names one of these flags (<c>-x</c>, <c>--name</c>, <c>--name=v</c>).</summary>
+    bool IsFlag(string arg) => arg.Length >= 2 && arg[0] == '-' && arg != "--" && byName.ContainsKey(FlagName(arg));
+
+    static string FlagName(string arg)
+    {
+        string body = arg.TrimStart('-');
+        int equals = body.IndexOf('=');
+        return equals >= 0 ? body[..equals] : body;
+    }
+
+    /// <summary>Parses <paramref name="args"/> from <paramref name="start"/>; the index where the parse ended
+    /// (<see cref="FlagPlacement.BeforeCommand"/>: the command's name) is returned in <paramref name="next"/>.</summary>
+    public ParsedArguments Parse(IReadOnlyList<string> args, int start, FlagPlacement placement, out int next)
     {
         var result = new ParsedArguments();
         int i = start;
@@ -32,19 +67,21 @@ internal sealed class FlagSet
         for (; i < args.Count; i++)
         {
             string arg = args[i];
-            if (flagsEnded || arg.Length < 2 || arg[0] != '-')
+            bool positionalSeen = result.Positional.Count > 0;
+            bool isPositional = flagsEnded || arg.Length < 2 || arg[0] != '-'
+                                // Past the first argument an unknown dash word belongs to the command (ps's options).
+                                || (placement == FlagPlacement.Anywhere && positionalSeen && arg != "--" && !IsFlag(arg));
+            if (isPositional)
             {
-                if (stopAtPositional) break;
+                if (placement == FlagPlacement.BeforeCommand) break;
                 result.Positional.Add(arg);
-                // Like urfave/cli, the first positional argument ends the flags: the rest (exec's command, kill's
-                // signal) belong to the command.
-                flagsEnded = true;
+                if (placement == FlagPlacement.BeforeFirstArgument) flagsEnded = true;
                 continue;
             }
             if (arg == "--")
             {
                 flagsEnded = true;
-                if (stopAtPositional) { i++; break; }
+                if (placement == FlagPlacement.BeforeCommand) { i++; break; }
                 continue;
             }
             string body = arg.TrimStart('-');
@@ -55,7 +92,7 @@ internal sealed class FlagSet
                 inlineValue = body[(equals + 1)..];
                 body = body[..equals];
             }
-            if (!flags.TryGetValue(body, out var flag))
+            if (!byName.TryGetValue(body, out var flag))
                 throw new UsageException($"flag provided but not defined: -{body}");
             if (flag.TakesValue)
             {
@@ -69,5 +106,21 @@ internal sealed class FlagSet
         }
         next = i;
         return result;
+    }
+
+    /// <summary>The flags as runc's help lists them: <c>--name value, -n value  usage (default: x)</c>, aligned.</summary>
+    public string Describe()
+    {
+        var rows = ordered.Select(f =>
+        {
+            string suffix = f.TakesValue ? " value" : "";
+            var names = new[] { f.Name }.Concat(f.Aliases).Select(n => (n.Length == 1 ? "-" : "--") + n + suffix);
+            string usage = f.Default is null ? f.Usage : $"{f.Usage} (default: {f.Default})";
+            return (Names: string.Join(", ", names), Usage: usage);
+        }).ToList();
+        int width = rows.Count == 0 ? 0 : rows.Max(r => r.Names.Length);
+        var text = new StringBuilder();
+        foreach (var (names, usage) in rows) text.Append("   ").Append(names.PadRight(width)).Append("  ").Append(usage).Append('\n');
+        return text.ToString();
     }
 }

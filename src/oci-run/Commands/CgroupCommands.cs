@@ -11,12 +11,41 @@ internal sealed class UpdateCommand : Command
 {
     public override string Name => "update";
 
+    public override string Summary => "update a container's resource limits";
+
+    protected override string Description =>
+        "The resources come from --resources (a linux.resources object of config.json, from a file or \"-\" for\n" +
+        "standard input; with it the other flags are not read) or from the flags below. Fields not given keep\n" +
+        "their value.";
+
     protected override FlagSet Flags { get; } = MakeFlags();
+
+    // Every flag of ResourceUpdate.FlagNames, with its help.
+    static readonly Dictionary<string, string> FlagUsage = new()
+    {
+        ["memory"] = "memory limit in bytes (linux.resources.memory.limit)",
+        ["memory-reservation"] = "memory soft limit in bytes (memory.reservation)",
+        ["memory-swap"] = "memory plus swap limit in bytes; -1 for unlimited swap (memory.swap)",
+        ["kernel-memory"] = "kernel memory limit (memory.kernel): not set, with a warning, as runc 1.1 does",
+        ["kernel-memory-tcp"] = "kernel TCP buffer limit (memory.kernelTCP): not set, with a warning, as runc 1.1 does",
+        ["cpu-share"] = "CPU shares, a relative weight (cpu.shares)",
+        ["cpu-quota"] = "CPU time in microseconds allowed in each period (cpu.quota)",
+        ["cpu-period"] = "CPU CFS period in microseconds (cpu.period)",
+        ["cpu-rt-runtime"] = "real-time CPU time in microseconds allowed in each period (cpu.realtimeRuntime)",
+        ["cpu-rt-period"] = "real-time CPU period in microseconds (cpu.realtimePeriod)",
+        ["cpuset-cpus"] = "the CPUs to run on, such as 0-2,4 (cpu.cpus)",
+        ["cpuset-mems"] = "the memory nodes to use, such as 0 (cpu.mems)",
+        ["pids-limit"] = "the maximum number of processes (pids.limit)",
+        ["blkio-weight"] = "block I/O weight, 10 to 1000 (blockIO.weight)",
+        ["l3-cache-schema"] = "refused: Intel RDT is not supported",
+        ["mem-bw-schema"] = "refused: Intel RDT is not supported",
+    };
 
     static FlagSet MakeFlags()
     {
-        var flags = new FlagSet().Value("resources", "r").Value("cpu-shares");
-        foreach (var name in ResourceUpdate.FlagNames) flags.Value(name);
+        var flags = new FlagSet()
+            .Value("resources", "a file with a linux.resources object, or \"-\" for standard input", "r");
+        foreach (var name in ResourceUpdate.FlagNames) flags.Value(name, FlagUsage[name]);
         return flags;
     }
 
@@ -32,7 +61,7 @@ internal sealed class UpdateCommand : Command
         else
         {
             var values = new Dictionary<string, string>();
-            foreach (var name in ResourceUpdate.FlagNames.Append("cpu-shares"))
+            foreach (var name in ResourceUpdate.FlagNames)
                 if (arguments.Value(name) is { } value) values[name] = value;
             try
             {
@@ -53,6 +82,8 @@ internal sealed class PauseCommand : Command
 {
     public override string Name => "pause";
 
+    public override string Summary => "pause (freeze) every process of a container";
+
     protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
     {
         runtime.Pause(arguments.Positional[0]);
@@ -64,6 +95,8 @@ internal sealed class PauseCommand : Command
 internal sealed class ResumeCommand : Command
 {
     public override string Name => "resume";
+
+    public override string Summary => "resume (thaw) a paused container";
 
     protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
     {
@@ -77,7 +110,16 @@ internal sealed class PsCommand : Command
 {
     public override string Name => "ps";
 
-    protected override FlagSet Flags { get; } = new FlagSet().Value("format", "f");
+    public override string Summary => "list the processes of a container";
+
+    protected override string ArgumentsUsage => "<container-id> [ps options]";
+
+    protected override string Description =>
+        "Runs the host's ps with the options given (default: -ef) and keeps the lines of the container's\n" +
+        "processes; with --format json, prints their pids as a JSON array.";
+
+    protected override FlagSet Flags { get; } = new FlagSet()
+        .ValueWithDefault("format", "table", "table, or json", "f");
 
     protected override (int Min, int Max) ArgumentCount => (1, int.MaxValue);
 
@@ -104,7 +146,11 @@ internal sealed class EventsCommand : Command
 {
     public override string Name => "events";
 
-    protected override FlagSet Flags { get; } = new FlagSet().Value("interval").Switch("stats");
+    public override string Summary => "print a container's resource usage and OOM events as JSON lines";
+
+    protected override FlagSet Flags { get; } = new FlagSet()
+        .ValueWithDefault("interval", "5s", "how often to print the stats (a Go duration: 500ms, 5s, 1m)")
+        .Switch("stats", "print the stats once and exit");
 
     protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
     {

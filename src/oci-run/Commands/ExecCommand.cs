@@ -13,13 +13,38 @@ internal sealed class ExecCommand : Command
 {
     public override string Name => "exec";
 
+    public override string Summary => "run a new process inside a running container";
+
+    protected override string ArgumentsUsage => "<container-id> <command> [args...]  ||  -p process.json <container-id>";
+
+    protected override string Description =>
+        "The process takes the container's process settings, with the flags' changes, or is described whole by\n" +
+        "--process. Everything after the container id is the command and its arguments. oci-run exits with the\n" +
+        "process's status (128+N when killed by signal N), and with 255 when it could not run it.";
+
     protected override FlagSet Flags { get; } = new FlagSet()
-        .Value("console-socket").Value("cwd").Value("env", "e").Switch("tty", "t").Value("user", "u")
-        .Value("additional-gids", "g").Value("process", "p").Switch("detach", "d").Value("pid-file")
-        .Value("process-label").Value("apparmor").Switch("no-new-privs").Value("cap", "c").Value("preserve-fds")
-        .Switch("ignore-paused").Value("cgroup");
+        .Value("console-socket", "an AF_UNIX socket to receive the master of the process's pseudo-terminal (--tty)")
+        .Value("cwd", "the working directory in the container")
+        .Value("env", "add an environment variable NAME=VALUE (repeatable)", "e")
+        .Switch("tty", "give the process a pseudo-terminal", "t")
+        .Value("user", "the user, as UID[:GID]", "u")
+        .Value("additional-gids", "add a supplementary group id (repeatable)", "g")
+        .Value("process", "a file with the whole process (config.json's process object)", "p")
+        .Switch("detach", "return once the process runs instead of waiting for it", "d")
+        .Value("pid-file", "a file to write the process's pid to")
+        .Value("process-label", "the SELinux label of the process")
+        .Value("apparmor", "the AppArmor profile of the process")
+        .Switch("no-new-privs", "set no_new_privs for the process")
+        .Value("cap", "add a capability to the process's bounding, effective and permitted sets (repeatable)", "c")
+        .ValueWithDefault("preserve-fds", "0", "pass N more descriptors after stdio (3 to 3+N-1) to the process")
+        .Value("cgroup", "run the process in an existing sub-cgroup of the container's: PATH, or CONTROLLER[,CONTROLLER]:PATH (repeatable)")
+        .Switch("ignore-paused", "allow exec in a paused container");
+
+    protected override FlagPlacement Placement => FlagPlacement.BeforeFirstArgument;
 
     protected override (int Min, int Max) ArgumentCount => (1, int.MaxValue);
+
+    public override int FailureExitCode => 255;
 
     protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
     {
@@ -34,6 +59,7 @@ internal sealed class ExecCommand : Command
             ConsoleSocket = arguments.Value("console-socket"),
             PreserveFds = arguments.IntValue("preserve-fds", 0),
             IgnorePaused = arguments.Has("ignore-paused"),
+            Cgroups = arguments.Values("cgroup"),
         });
     }
 

@@ -10,6 +10,8 @@ internal sealed class StartCommand : Command
 {
     public override string Name => "start";
 
+    public override string Summary => "start the user's process of a created container";
+
     protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
     {
         runtime.Start(arguments.Positional[0]);
@@ -21,6 +23,8 @@ internal sealed class StartCommand : Command
 internal sealed class StateCommand : Command
 {
     public override string Name => "state";
+
+    public override string Summary => "print the state of a container (runtime.md's state, as JSON)";
 
     protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
     {
@@ -39,7 +43,15 @@ internal sealed class KillCommand : Command
 {
     public override string Name => "kill";
 
-    protected override FlagSet Flags { get; } = new FlagSet().Switch("all", "a");
+    public override string Summary => "send a signal (default: SIGTERM) to a container's init, or to all its processes";
+
+    protected override string ArgumentsUsage => "<container-id> [signal]";
+
+    protected override string Description =>
+        "The signal is a name (KILL, SIGKILL, RTMIN+1) or a number; 0 only checks that the container's init is alive.";
+
+    protected override FlagSet Flags { get; } = new FlagSet()
+        .Switch("all", "send the signal to every process of the container", "a");
 
     protected override (int Min, int Max) ArgumentCount => (1, 2);
 
@@ -56,7 +68,10 @@ internal sealed class DeleteCommand : Command
 {
     public override string Name => "delete";
 
-    protected override FlagSet Flags { get; } = new FlagSet().Switch("force", "f");
+    public override string Summary => "delete a container: its state, cgroups and processes";
+
+    protected override FlagSet Flags { get; } = new FlagSet()
+        .Switch("force", "delete a running or paused container too, killing its processes (SIGKILL)", "f");
 
     protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
     {

@@ -11,7 +11,13 @@ internal sealed class ListCommand : Command
 {
     public override string Name => "list";
 
-    protected override FlagSet Flags { get; } = new FlagSet().Value("format", "f").Switch("quiet", "q");
+    public override string Summary => "list the containers in the --root directory";
+
+    protected override string ArgumentsUsage => "";
+
+    protected override FlagSet Flags { get; } = new FlagSet()
+        .ValueWithDefault("format", "table", "table, or json (an array of state documents on one line)", "f")
+        .Switch("quiet", "print only the containers' ids", "q");
 
     protected override (int Min, int Max) ArgumentCount => (0, 0);
 
@@ -26,9 +32,15 @@ internal sealed class ListCommand : Command
             foreach (var c in containers) output.Append(c.Id).Append('\n');
         else if (format == "json")
         {
-            output.Append('[');
-            output.AppendJoin(',', containers.Select(c => Encoding.UTF8.GetString(SpecLoader.SerializeState(c))));
-            output.Append("]\n");
+            // One line, as runc prints it (scripts read the first line); no container at all is runc's "null".
+            if (containers.Count == 0)
+                output.Append("null\n");
+            else
+            {
+                output.Append('[');
+                output.AppendJoin(',', containers.Select(c => Encoding.UTF8.GetString(SpecLoader.SerializeState(c, indented: false))));
+                output.Append("]\n");
+            }
         }
         else
             output.Append(ListTable.Format(containers));

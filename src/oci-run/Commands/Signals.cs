@@ -19,7 +19,8 @@ internal static class Signals
     {
         if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int number))
         {
-            if (number is >= 1 and <= 64) return number;
+            // 0 checks that the container's init is alive without signalling it (a liveness probe).
+            if (number is >= 0 and <= 64) return number;
             throw new UsageException($"unknown signal \"{text}\"");
         }
         string name = text.ToUpperInvariant();

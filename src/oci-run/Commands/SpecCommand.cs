@@ -12,7 +12,16 @@ internal sealed class SpecCommand : Command
 {
     public override string Name => "spec";
 
-    protected override FlagSet Flags { get; } = new FlagSet().Value("bundle", "b").Switch("rootless");
+    public override string Summary => "write a default config.json into a bundle";
+
+    protected override string ArgumentsUsage => "";
+
+    protected override string Description =>
+        "Writes config.json for the bundle: a starting point running \"sh\" with a terminal, to edit.";
+
+    protected override FlagSet Flags { get; } = new FlagSet()
+        .Value("bundle", "the bundle directory (default: the current directory)", "b")
+        .Switch("rootless", "a config for a container run by an unprivileged user (user namespace, no cgroup limits)");
 
     protected override (int Min, int Max) ArgumentCount => (0, 0);
 
@@ -29,6 +38,10 @@ internal sealed class SpecCommand : Command
 internal sealed class FeaturesCommand : Command
 {
     public override string Name => "features";
+
+    public override string Summary => "print what this runtime supports (features.md), as JSON";
+
+    protected override string ArgumentsUsage => "";
 
     protected override (int Min, int Max) ArgumentCount => (0, 0);
 

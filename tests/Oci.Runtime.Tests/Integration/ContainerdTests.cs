@@ -4,7 +4,8 @@ using Xunit;
 namespace Oci.Runtime.Tests.Integration;
 
 /// <summary>containerd's runc v2 shim drives oci-run unchanged (ctr run --runc-binary): run, exec, kill and exit
-/// statuses, with containerd started privately for the test.</summary>
+/// statuses, with containerd started privately for the test; and README.md's containerd snippet, which containerd
+/// must read as a CRI runtime of the runc v2 shim with oci-run as its binary.</summary>
 public sealed class ContainerdTests
 {
     sealed class PrivateContainerd : IDisposable
@@ -88,6 +89,19 @@ public sealed class ContainerdTests
     public void Ctr_runs_execs_and_kills_through_the_runc_v2_shim()
     {
         using var containerd = new PrivateContainerd();
+        // README's snippet reaches the CRI plugin (disabled in the daemon, which needs no CNI here) as a runc v2 runtime
+        // whose shim runs oci-run. Running a pod through it needs a CRI client; ctr below names the binary per
+        // container instead.
+        string criConfig = Path.Combine(containerd.Directory, "cri.toml");
+        File.WriteAllText(criConfig, "version = 2\n" + ReadmeSnippets.Get("containerd", TestPaths.OciRunBinary) + "\n");
+        var dump = Process.Start(new ProcessStartInfo("containerd", $"--config {criConfig} config dump")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        })!;
+        string config = dump.StandardOutput.ReadToEnd();
+        dump.WaitForExit();
+        Assert.Matches(@"\[plugins\.""io\.containerd\.grpc\.v1\.cri""\.containerd\.runtimes\.oci-run\]\s+(\S+ = .*\s+)*runtime_type = ""io\.containerd\.runc\.v2""", config);
+        Assert.Contains($"BinaryName = \"{TestPaths.OciRunBinary}\"", config);
         string binary = TestPaths.OciRunBinary;
         string id = "ctr-" + Guid.NewGuid().ToString("N")[..8];
         try

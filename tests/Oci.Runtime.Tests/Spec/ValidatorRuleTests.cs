@@ -81,7 +81,6 @@ public class ValidatorRuleTests
     [InlineData("linux.devices[1].type", "\"b\"", "linux.devices[1].major", "required for device type \"b\"")]
     // resources
     [InlineData("linux.resources.devices[1].type", "\"z\"", "linux.resources.devices[1].type", "unknown device cgroup type \"z\"")]
-    [InlineData("linux.resources.devices[1].access", "\"rx\"", "linux.resources.devices[1].access", "\"rx\" is not a combination of r, w and m")]
     [InlineData("linux.resources.devices[1].allow", Remove, "linux.resources.devices[1].allow", "required property is missing")]
     [InlineData("linux.resources.memory.swappiness", "101", "linux.resources.memory.swappiness", "101 is out of range")]
     [InlineData("linux.resources.memory.limit", "1.5", "linux.resources.memory.limit", "(int64)")]
@@ -210,6 +209,19 @@ public class ValidatorRuleTests
         const string freebsd = """{ "ociVersion": "1.3.0", "root": { "path": "rootfs" }, "freebsd": {}, "mounts": [{ "destination": "dev" }] }""";
         var e = Assert.Throws<SpecValidationException>(() => SpecLoader.Parse(Encoding.UTF8.GetBytes(freebsd)));
         Assert.Equal("mounts[0].destination: must be an absolute path, got \"dev\"", e.Message);
+    }
+
+    [Fact]
+    public void UnknownDeviceAccessLettersAreAWarningAndGrantNothing()
+    {
+        // runc drops letters other than r, w and m ("rwa" grants rw); oci-run does the same, and says so.
+        RuntimeSpec spec = SpecLoader.Parse(SpecDocuments.With("linux.resources.devices[1].access", "\"rwa\""));
+        SpecProblem warning = Assert.Single(SpecValidator.Check(spec));
+        Assert.True(warning.IsWarning);
+        Assert.Equal("linux.resources.devices[1].access", warning.Path);
+        Assert.Contains("'a'", warning.Message);
+        var rule = Assert.Single(Oci.Runtime.Cgroups.ContainerDeviceRules.FromSpec([spec.Linux!.Resources!.Devices![1]]));
+        Assert.Equal(Oci.Runtime.Cgroups.DeviceAccess.Read | Oci.Runtime.Cgroups.DeviceAccess.Write, rule.Access);
     }
 
     [Fact]

@@ -306,7 +306,7 @@ public class HybridCgroupTests
         Assert.Equal(0, h.Run("delete", "--force", id).ExitCode);
         Assert.False(Directory.Exists(Dir("memory", own["memory"].TrimEnd('/') + $"/oci-run-rel-{tag}")));
 
-        // An existing cgroup is joined as it is and left in place by delete.
+        // An existing cgroup is joined as it is, and removed by delete as runc does.
         string existing = $"oci-run-existing-{tag}";
         Directory.CreateDirectory(Dir("pids", existing));
         try
@@ -317,12 +317,12 @@ public class HybridCgroupTests
             Assert.Equal(h.State(id).Pid.ToString(), Read("pids", existing, "cgroup.procs"));
             Assert.Equal("9", Read("pids", existing, "pids.max"));
             Assert.Equal(0, h.Run("delete", "--force", id).ExitCode);
-            Assert.True(Directory.Exists(Dir("pids", existing)));
+            Assert.False(Directory.Exists(Dir("pids", existing)));
             Assert.False(Directory.Exists(Dir("memory", existing)));
         }
         finally
         {
-            Directory.Delete(Dir("pids", existing));
+            if (Directory.Exists(Dir("pids", existing))) Directory.Delete(Dir("pids", existing));
         }
         Assert.Empty(Leftovers(existing));
     }
