@@ -29,8 +29,8 @@ public sealed class CreateOptions
     public bool NoNewKeyring { get; init; }
     /// <summary>How many descriptors after stdio pass to the container.</summary>
     public int PreserveFds { get; init; }
-    /// <summary>Stop being a child subreaper once the container's init is this process's child (runc's
-    /// <c>run --no-subreaper</c>): processes of the container orphaned while <c>run</c> waits go to the caller's
-    /// reaper instead of this process.</summary>
+    /// <summary>For <c>run</c>: do not make this process a child subreaper (runc's <c>run --no-subreaper</c>), so that
+    /// processes of the container orphaned while it waits go to the caller's reaper. init is this process's child
+    /// either way; <c>create</c> never changes the process's reaper.</summary>
     public bool NoSubreaper { get; init; }
 }
