@@ -181,7 +181,9 @@ internal sealed class PlanBuilder
     public void Symlink(int dir, string target, string name, bool keepExisting) =>
         Add(PlanOp.SYMLINK, [dir, keepExisting ? 1 : 0], $"symlink {name} -> {target}", target, name);
     public void Unlink(int dir, string name) => Add(PlanOp.UNLINK, [dir, 0], $"unlink {name}", name);
-    public void Fchown(int slot, uint uid, uint gid, string what) => Add(PlanOp.FCHOWN, [slot, uid, gid], $"chown {what} to {uid}:{gid}");
+    /// <summary>fchown(2); <see cref="uint.MaxValue"/> leaves the uid or gid as it is.</summary>
+    public void Fchown(int slot, uint uid, uint gid, string what) =>
+        Add(PlanOp.FCHOWN, [slot, uid, gid], $"chown {what} to {(uid == uint.MaxValue ? "-" : uid)}:{(gid == uint.MaxValue ? "-" : gid)}");
     public void Fchmod(int slot, uint mode, string what) => Add(PlanOp.FCHMOD, [slot, mode], $"chmod {what} to {Convert.ToString(mode, 8)}");
     public void Umount(string path, int flags, bool mayNotBeMounted = false) =>
         Add(PlanOp.UMOUNT, [flags | (mayNotBeMounted ? 0x40000000 : 0)], $"unmount {path}", path);
@@ -200,7 +202,7 @@ internal sealed class PlanBuilder
     public void Personality(ulong persona) => Add(PlanOp.PERSONALITY, [(long)persona], $"set the personality to 0x{persona:x}");
     public void IoPriority(int value) => Add(PlanOp.IOPRIO, [value], $"set the I/O priority to 0x{value:x}");
     public void SchedSetattr(uint policy, ulong flags, int nice, uint priority, ulong runtime, ulong deadline, ulong period) =>
-        Add(PlanOp.SCHED_SETATTR, [policy, (long)flags, nice, priority, (long)runtime, (long)deadline, (long)period], $"set the scheduler policy {policy}");
+        Add(PlanOp.SCHED_SETATTR, [policy, (long)flags, nice, priority, (long)runtime, (long)deadline, (long)period], $"sched_setattr (policy {policy}, priority {priority})");
     public void MemoryPolicy(int mode, ulong maxNode, byte[] mask) => AddBytes(PlanOp.MEMPOLICY, [mode, (long)maxNode], $"set the memory policy {mode}", mask);
     public void Affinity(byte[] mask) => AddBytes(PlanOp.AFFINITY, [], "set the CPU affinity", mask);
     public void SetGroups(IReadOnlyList<uint> gids) => Add(PlanOp.SETGROUPS, [.. gids.Select(g => (long)g)], $"set the supplementary groups to [{string.Join(',', gids)}]");

@@ -108,8 +108,8 @@ internal static class ProcessPlan
             b.Close(console);
         }
         b.SendFd(c.ConsoleSocketSlot, master, "/dev/ptmx", "send the terminal to the console socket");
-        // The terminal belongs to the container's user, as runc does.
-        b.Fchown(slave, process.User.Uid, process.User.Gid, "the terminal");
+        // The terminal belongs to the container's user and keeps its group (tty), as runc does.
+        b.Fchown(slave, process.User.Uid, uint.MaxValue, "the terminal");
         for (int fd = 0; fd < 3; fd++) b.Dup2(slave, fd);
         b.ControllingTerminal(0);
         b.Close(slave);
