@@ -47,46 +47,4 @@ public static class Capabilities
         return mask;
     }
 
-    /// <summary>Drops every capability outside the bounding set. Must run while the process still has
-    /// CAP_SETPCAP, that is before the user changes.</summary>
-    internal static void ApplyBounding(LinuxCapabilities? capabilities)
-    {
-        int lastCap = LastCapability();
-        ulong bounding = capabilities is null ? 0 : Mask(capabilities.Bounding, "bounding", lastCap);
-        for (int cap = 0; cap <= lastCap; cap++)
-            if ((bounding & (1UL << cap)) == 0)
-                Sys.Prctl(Native.PR_CAPBSET_DROP, (ulong)cap);
-    }
-
-    /// <summary>Sets the effective, permitted and inheritable sets, then the ambient set. A capability this
-    /// process does not hold itself cannot be granted: it is left out and reported in the returned warnings
-    /// (config.md: runtimes SHOULD NOT fail for capabilities that cannot be granted, and MUST log a warning).</summary>
-    internal static IReadOnlyList<string> Apply(LinuxCapabilities? capabilities)
-    {
-        int lastCap = LastCapability();
-        ulong effective = Mask(capabilities?.Effective, "effective", lastCap);
-        ulong permitted = Mask(capabilities?.Permitted, "permitted", lastCap);
-        ulong inheritable = Mask(capabilities?.Inheritable, "inheritable", lastCap);
-        ulong ambient = Mask(capabilities?.Ambient, "ambient", lastCap);
-        ulong held = Sys.CapGetPermitted();
-        var warnings = new List<string>();
-        ulong ungrantable = (effective | permitted | inheritable) & ~held;
-        for (int cap = 0; cap <= lastCap; cap++)
-            if ((ungrantable & (1UL << cap)) != 0)
-                warnings.Add($"process.capabilities: {SpecNames.CapabilitiesByNumber[cap]} cannot be granted (the runtime does not hold it); the container runs without it");
-        effective &= held;
-        permitted &= held;
-        inheritable &= held;
-        Sys.CapSet((uint)effective, (uint)(effective >> 32), (uint)permitted, (uint)(permitted >> 32),
-            (uint)inheritable, (uint)(inheritable >> 32));
-        Sys.Prctl(Native.PR_CAP_AMBIENT, Native.PR_CAP_AMBIENT_CLEAR_ALL);
-        for (int cap = 0; cap <= lastCap; cap++)
-        {
-            if ((ambient & (1UL << cap)) == 0) continue;
-            // The kernel refuses an ambient capability that is not both permitted and inheritable; runc warns.
-            if ((permitted & inheritable & (1UL << cap)) == 0) continue;
-            Sys.Prctl(Native.PR_CAP_AMBIENT, Native.PR_CAP_AMBIENT_RAISE, (ulong)cap);
-        }
-        return warnings;
-    }
 }

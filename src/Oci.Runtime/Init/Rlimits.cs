@@ -1,4 +1,3 @@
-using Oci.Runtime.Interop;
 using Oci.Runtime.Spec;
 
 namespace Oci.Runtime.Init;
@@ -14,22 +13,4 @@ public static class Rlimits
         return -1;
     }
 
-    /// <summary>Sets every limit on the calling process; execve keeps them.</summary>
-    internal static void Apply(IReadOnlyList<PosixRlimit>? limits)
-    {
-        for (int i = 0; i < (limits?.Count ?? 0); i++)
-        {
-            var limit = limits![i];
-            int resource = Number(limit.Type);
-            if (resource < 0) throw new SpecValidationException($"process.rlimits[{i}].type", $"unknown rlimit \"{limit.Type}\"");
-            try
-            {
-                Sys.SetRlimit(resource, limit.Soft, limit.Hard);
-            }
-            catch (SyscallException e)
-            {
-                throw new OciException($"process.rlimits[{i}]: setting {limit.Type} to soft {limit.Soft}, hard {limit.Hard}: {e.Message}", e);
-            }
-        }
-    }
 }

@@ -49,13 +49,7 @@ internal static unsafe class Sys
         }
     }
 
-    public static int OpenAt(int dirFd, string path, int flags, uint mode = 0)
-    {
-        fixed (byte* p = CString.Of(path))
-            return Check(openat(dirFd, p, flags | O_CLOEXEC, (mode_t)mode), $"openat {path}");
-    }
-
-    /// <summary>Like <see cref="OpenAt"/> but returns -1 with <paramref name="errno"/> set instead of throwing.</summary>
+    /// <summary>openat(2) relative to <paramref name="dirFd"/>: the descriptor, or -1 with <paramref name="errno"/> set.</summary>
     public static int TryOpenAt(int dirFd, string path, int flags, out int errno, uint mode = 0)
     {
         fixed (byte* p = CString.Of(path))
@@ -90,33 +84,6 @@ internal static unsafe class Sys
             Check(mkdirat(dirFd, p, (mode_t)mode), $"mkdir {name}");
     }
 
-    /// <summary>mkdirat(2) that tolerates an existing entry; returns the errno (0 on success or EEXIST).</summary>
-    public static int TryMkdirAt(int dirFd, string name, uint mode)
-    {
-        fixed (byte* p = CString.Of(name))
-        {
-            if (mkdirat(dirFd, p, (mode_t)mode) == 0) return 0;
-            int errno = Marshal.GetLastPInvokeError();
-            return errno == EEXIST ? 0 : errno;
-        }
-    }
-
-    public static void MknodAt(int dirFd, string name, uint mode, ulong device)
-    {
-        fixed (byte* p = CString.Of(name))
-            Check(mknodat(dirFd, p, (mode_t)mode, (dev_t)device), $"mknod {name}");
-    }
-
-    public static void SymlinkAt(string target, int dirFd, string name)
-    {
-        fixed (byte* t = CString.Of(target))
-        fixed (byte* n = CString.Of(name))
-            Check(symlinkat(t, dirFd, n), $"symlink {name} -> {target}");
-    }
-
-    public static void Fchown(int fd, uint uid, uint gid) =>
-        Check(Native.fchown(fd, uid, gid), $"fchown fd {fd}");
-
     public static void Fchmod(int fd, uint mode) => Check(Native.fchmod(fd, mode), $"fchmod fd {fd}");
 
     public static void Mkfifo(string path, uint mode)
@@ -127,14 +94,6 @@ internal static unsafe class Sys
 
     public static int DupCloexec(int fd, int minimum) =>
         Check(fcntl(fd, F_DUPFD_CLOEXEC, minimum), $"dup fd {fd}");
-
-    public static void SetCloexec(int fd, bool value) =>
-        Check(fcntl(fd, F_SETFD, value ? FD_CLOEXEC : 0), $"fcntl fd {fd}");
-
-    /// <summary>Marks every descriptor from <paramref name="first"/> on close-on-exec, so that nothing of the
-    /// runtime reaches the container's process (CVE-2024-21626).</summary>
-    public static void CloseOnExecFrom(int first) =>
-        Check(Native.close_range((uint)first, uint.MaxValue, Native.CLOSE_RANGE_CLOEXEC), "close_range");
 
     public static void Flock(int fd, int operation) => Check(Native.flock(fd, operation), "flock");
 
@@ -149,16 +108,6 @@ internal static unsafe class Sys
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno != EINTR) throw new SyscallException($"read fd {fd}", errno);
             }
-        }
-    }
-
-    public static void ReadExactly(int fd, Span<byte> buffer)
-    {
-        while (buffer.Length > 0)
-        {
-            int n = Read(fd, buffer);
-            if (n == 0) throw new EndOfStreamException($"fd {fd} closed");
-            buffer = buffer[n..];
         }
     }
 
@@ -208,46 +157,12 @@ internal static unsafe class Sys
         return buffer[..total];
     }
 
-    /// <summary>Installs a seccomp BPF filter on the calling thread (seccomp(2), SECCOMP_SET_MODE_FILTER).</summary>
-    public static void LoadSeccompFilter(byte[] filter, uint flags)
-    {
-        fixed (byte* instructions = filter)
-        {
-            // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
-            var program = stackalloc nint[2];
-            program[0] = filter.Length / 8;
-            program[1] = (nint)instructions;
-            Check(Native.syscall(Native.SYS_seccomp, Native.SECCOMP_SET_MODE_FILTER, (nint)flags, (nint)program, 0), "linux.seccomp: loading the filter");
-        }
-    }
-
     public static (int, int) SocketPair(bool messages = false)
     {
         const int SOCK_SEQPACKET = 5;
         int* fds = stackalloc int[2];
         Check(socketpair(AF_UNIX, (messages ? SOCK_SEQPACKET : SOCK_STREAM) | SOCK_CLOEXEC, 0, fds), "socketpair");
         return (fds[0], fds[1]);
-    }
-
-    /// <summary>Sends <paramref name="fd"/> over a unix socket with SCM_RIGHTS, with <paramref name="name"/> as the
-    /// message body (runc's console-socket protocol sends the pty name).</summary>
-    public static void SendFd(int socket, int fd, string name)
-    {
-        byte[] body = System.Text.Encoding.UTF8.GetBytes(name.Length == 0 ? "\0" : name);
-        const int controlLength = 24; // CMSG_SPACE(sizeof(int))
-        byte* control = stackalloc byte[controlLength];
-        new Span<byte>(control, controlLength).Clear();
-        var header = (cmsghdr*)control;
-        header->cmsg_len = 20; // CMSG_LEN(sizeof(int))
-        header->cmsg_level = SOL_SOCKET;
-        header->cmsg_type = SCM_RIGHTS;
-        *(int*)(control + 16) = fd;
-        fixed (byte* b = body)
-        {
-            var iov = new iovec { iov_base = b, iov_len = body.Length };
-            var message = new msghdr { msg_iov = &iov, msg_iovlen = 1, msg_control = control, msg_controllen = controlLength };
-            Check((int)sendmsg(socket, &message, 0), "sendmsg (console socket)");
-        }
     }
 
     /// <summary>A close-on-exec memfd that can be sealed.</summary>
@@ -261,34 +176,11 @@ internal static unsafe class Sys
     public static void SealAll(int fd) =>
         Check(fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE), "sealing memfd");
 
-    /// <summary>readlinkat(2): the target of symlink <paramref name="name"/> in <paramref name="dirFd"/>, or null
-    /// when it is not a symlink or does not exist.</summary>
-    public static string? TryReadlinkAt(int dirFd, string name)
-    {
-        var buffer = new byte[4096];
-        fixed (byte* p = CString.Of(name))
-        fixed (byte* b = buffer)
-        {
-            long n = readlinkat(dirFd, p, b, (size_t)(nuint)buffer.Length);
-            return n < 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, (int)n);
-        }
-    }
-
     /// <summary>unlinkat(2) of a file; a missing one is not an error.</summary>
     public static void TryUnlinkAt(int dirFd, string name)
     {
         fixed (byte* p = CString.Of(name))
             unlinkat(dirFd, p, 0);
-    }
-
-    /// <summary>Unlocks the pty master and returns its slave's path (unlockpt, ptsname).</summary>
-    public static string UnlockPty(int master)
-    {
-        int unlock = 0;
-        Check(ioctl(master, TIOCSPTLCK, &unlock), "unlockpt");
-        int number;
-        Check(ioctl(master, TIOCGPTN, &number), "ptsname");
-        return $"/dev/pts/{number}";
     }
 
     public static void SetWindowSize(int fd, ushort rows, ushort columns)
@@ -297,59 +189,6 @@ internal static unsafe class Sys
         size[0] = rows;
         size[1] = columns;
         Check(ioctl(fd, TIOCSWINSZ, size), "TIOCSWINSZ");
-    }
-
-    /// <summary>Writes <paramref name="data"/> (at least one byte) to a unix stream socket with
-    /// <paramref name="fds"/> attached to its first byte (SCM_RIGHTS).</summary>
-    public static void WriteWithFds(int socket, ReadOnlySpan<byte> data, ReadOnlySpan<int> fds)
-    {
-        if (fds.Length == 0)
-        {
-            WriteAll(socket, data);
-            return;
-        }
-        int controlLength = CmsgSpace(fds.Length);
-        byte* control = stackalloc byte[controlLength];
-        new Span<byte>(control, controlLength).Clear();
-        var header = (cmsghdr*)control;
-        header->cmsg_len = (uint)(16 + 4 * fds.Length);
-        header->cmsg_level = SOL_SOCKET;
-        header->cmsg_type = SCM_RIGHTS;
-        fds.CopyTo(new Span<int>(control + 16, fds.Length));
-        long n;
-        fixed (byte* b = data)
-        {
-            var iov = new iovec { iov_base = b, iov_len = data.Length };
-            var message = new msghdr { msg_iov = &iov, msg_iovlen = 1, msg_control = control, msg_controllen = controlLength };
-            do n = sendmsg(socket, &message, 0);
-            while (n < 0 && Marshal.GetLastPInvokeError() == EINTR);
-        }
-        Check((int)Math.Min(n, 0), "sendmsg");
-        WriteAll(socket, data[(int)n..]);
-    }
-
-    /// <summary>Reads exactly <paramref name="buffer"/>'s length from a unix stream socket and returns the
-    /// descriptors that came with it (close-on-exec), at most <paramref name="maxFds"/>.</summary>
-    public static int[] ReadExactlyWithFds(int socket, Span<byte> buffer, int maxFds)
-    {
-        int controlLength = CmsgSpace(maxFds);
-        byte* control = stackalloc byte[controlLength];
-        long n;
-        var received = new List<int>();
-        fixed (byte* b = buffer)
-        {
-            var iov = new iovec { iov_base = b, iov_len = buffer.Length };
-            var message = new msghdr { msg_iov = &iov, msg_iovlen = 1, msg_control = control, msg_controllen = controlLength };
-            do n = recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
-            while (n < 0 && Marshal.GetLastPInvokeError() == EINTR);
-            Check((int)Math.Min(n, 0), "recvmsg");
-            var header = (cmsghdr*)control;
-            if (message.msg_controllen >= 16 && header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS)
-                for (int i = 0; i < ((int)header->cmsg_len - 16) / 4; i++) received.Add(((int*)(control + 16))[i]);
-        }
-        if (n == 0 && buffer.Length > 0) throw new EndOfStreamException($"fd {socket} closed");
-        ReadExactly(socket, buffer[(int)n..]);
-        return [.. received];
     }
 
     /// <summary>shutdown(2) of the writing side: the peer reads end-of-file once it has read what was sent.</summary>
@@ -470,25 +309,6 @@ internal static unsafe class Sys
         return (size[0], size[1]);
     }
 
-    public static void SetControllingTerminal(int fd) => Check(ioctl(fd, TIOCSCTTY, 0), "TIOCSCTTY");
-
-    public static void Setsid() => Check(setsid(), "setsid");
-
-    public static void Dup2(int from, int to) => Check(dup2(from, to), $"dup2 {from} {to}");
-
-    public static void Unlink(string path)
-    {
-        fixed (byte* p = CString.Of(path))
-            Check(unlink(p), $"unlink {path}");
-    }
-
-    /// <summary>unsetenv(3): removes a variable from the process's native environment (.NET keeps its own copy).</summary>
-    public static void UnsetEnvironmentVariable(string name)
-    {
-        fixed (byte* p = CString.Of(name))
-            Native.unsetenv(p);
-    }
-
     /// <summary>unlink(2); returns the errno, 0 on success.</summary>
     public static int TryUnlink(string path)
     {
@@ -574,56 +394,10 @@ internal static unsafe class Sys
 
     // ---- mounts ----
 
-    public static void Mount(string? source, string target, string? fsType, ulong flags, string? data)
-    {
-        fixed (byte* s = CString.OfNullable(source))
-        fixed (byte* t = CString.Of(target))
-        fixed (byte* f = CString.OfNullable(fsType))
-        fixed (byte* d = CString.OfNullable(data))
-            Check(mount(s, t, f, (ulong_t)flags, d), $"mount {source ?? fsType ?? "none"} on {target}");
-    }
-
-    public static int TryMount(string? source, string target, string? fsType, ulong flags, string? data)
-    {
-        fixed (byte* s = CString.OfNullable(source))
-        fixed (byte* t = CString.Of(target))
-        fixed (byte* f = CString.OfNullable(fsType))
-        fixed (byte* d = CString.OfNullable(data))
-            return mount(s, t, f, (ulong_t)flags, d) == 0 ? 0 : Marshal.GetLastPInvokeError();
-    }
-
-    /// <summary>statfs(2): the mount flags (ST_*) of the filesystem at <paramref name="path"/>.</summary>
-    public static ulong StatFsFlags(string path)
-    {
-        var buffer = stackalloc long[15];
-        fixed (byte* p = CString.Of(path))
-            Check(Native.statfs(p, buffer), $"statfs {path}");
-        return (ulong)buffer[10];
-    }
-
-    public static void FchownAt(int dirFd, string name, uint uid, uint gid, int flags)
-    {
-        fixed (byte* p = CString.Of(name))
-            Check(fchownat(dirFd, p, uid, gid, flags), $"chown {name}");
-    }
-
     public static void Chmod(string path, uint mode)
     {
         fixed (byte* p = CString.Of(path))
             Check(chmod(p, (mode_t)mode), $"chmod {path}");
-    }
-
-    public static void Umount(string target, int flags)
-    {
-        fixed (byte* t = CString.Of(target))
-            Check(umount2(t, flags), $"umount {target}");
-    }
-
-    public static void PivotRoot(string newRoot, string putOld)
-    {
-        fixed (byte* n = CString.Of(newRoot))
-        fixed (byte* o = CString.Of(putOld))
-            Check(Native.syscall(Native.SYS_pivot_root, (nint)n, (nint)o, 0, 0), "pivot_root");
     }
 
     /// <summary>open_tree(2): a detached copy of the mount at <paramref name="path"/>.</summary>
@@ -644,34 +418,6 @@ internal static unsafe class Sys
 
     // ---- process ----
 
-    public static void Chdir(string path)
-    {
-        fixed (byte* p = CString.Of(path))
-            Check(chdir(p), $"chdir {path}");
-    }
-
-    public static void Fchdir(int fd) => Check(fchdir(fd), "fchdir");
-
-    public static void Chroot(string path)
-    {
-        fixed (byte* p = CString.Of(path))
-            Check(chroot(p), $"chroot {path}");
-    }
-
-    public static void SetHostname(string name)
-    {
-        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(name);
-        fixed (byte* p = bytes)
-            Check(sethostname(p, bytes.Length), "sethostname");
-    }
-
-    public static void SetDomainname(string name)
-    {
-        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(name);
-        fixed (byte* p = bytes)
-            Check(Native.setdomainname(p, bytes.Length), "setdomainname");
-    }
-
     // setgroups, setresgid and setresuid as raw system calls, which change the credentials of the calling thread
     // only. glibc's wrappers instead signal every other thread of the process (the .NET finalizer thread, ...) and
     // wait for each to make the same call, so that POSIX's process-wide credentials hold. Only the container's
@@ -679,20 +425,6 @@ internal static unsafe class Sys
     // the new program runs with the calling thread's credentials. Nothing the other threads do in between depends
     // on the user (capabilities, set with capset, were already per thread), and hooks are spawned from the main
     // thread, so they inherit its credentials as before.
-    public static void SetThreadGroups(ReadOnlySpan<uint> groups)
-    {
-        fixed (uint* p = groups)
-            Check(Native.syscall(Native.SYS_setgroups, groups.Length, (nint)p, 0, 0), "setgroups");
-    }
-
-    public static void SetThreadResUid(uint uid) =>
-        Check(Native.syscall(Native.SYS_setresuid, (nint)uid, (nint)uid, (nint)uid, 0), $"setresuid {uid}");
-
-    public static void SetThreadResGid(uint gid) =>
-        Check(Native.syscall(Native.SYS_setresgid, (nint)gid, (nint)gid, (nint)gid, 0), $"setresgid {gid}");
-
-    public static void Umask(uint mask) => umask((mode_t)mask);
-
     public static int Prctl(int option, ulong arg2 = 0, ulong arg3 = 0, ulong arg4 = 0, ulong arg5 = 0) =>
         Check(Native.prctl(option, arg2, arg3, arg4, arg5), $"prctl {option}");
 
@@ -718,46 +450,6 @@ internal static unsafe class Sys
         data[0] = new Native.CapData { Effective = effective, Permitted = permitted, Inheritable = inheritable };
         data[1] = new Native.CapData { Effective = effectiveHigh, Permitted = permittedHigh, Inheritable = inheritableHigh };
         Check(Native.syscall(Native.SYS_capset, (nint)(&header), (nint)data, 0, 0), "capset");
-    }
-
-    /// <summary>personality(2): the execution domain (PER_LINUX, PER_LINUX32) of this process and what it
-    /// executes.</summary>
-    public static void Personality(ulong persona) =>
-        Check(Native.syscall(Native.SYS_personality, (nint)persona, 0, 0, 0), $"personality 0x{persona:x}");
-
-    /// <summary>ioprio_set(2) for this process (IOPRIO_WHO_PROCESS, 0).</summary>
-    public static void IoprioSet(int ioClass, int level) =>
-        Check(Native.syscall(Native.SYS_ioprio_set, 1, 0, (ioClass << 13) | level, 0), $"ioprio_set class {ioClass} level {level}");
-
-    /// <summary>sched_setattr(2) for this process.</summary>
-    public static void SchedSetattr(uint policy, ulong flags, int nice, uint priority, ulong runtime, ulong deadline, ulong period)
-    {
-        var attr = new Native.SchedAttr
-        {
-            Size = (uint)sizeof(Native.SchedAttr), Policy = policy, Flags = flags, Nice = nice, Priority = priority,
-            Runtime = runtime, Deadline = deadline, Period = period,
-        };
-        Check(Native.syscall(Native.SYS_sched_setattr, 0, (nint)(&attr), 0, 0), $"sched_setattr policy {policy}");
-    }
-
-    /// <summary>sched_setaffinity(2) of <paramref name="pid"/> (0: this thread) to <paramref name="cpus"/>.</summary>
-    public static void SchedSetaffinity(int pid, IEnumerable<int> cpus)
-    {
-        var mask = new ulong[(Spec.CpuList.MaxCpu + 64) / 64];
-        foreach (int cpu in cpus) mask[cpu / 64] |= 1UL << (cpu % 64);
-        fixed (ulong* m = mask)
-            Check(Native.syscall(Native.SYS_sched_setaffinity, pid, mask.Length * 8, (nint)m, 0), $"sched_setaffinity {pid}");
-    }
-
-    /// <summary>set_mempolicy(2) of this thread (and what it executes).</summary>
-    public static void SetMempolicy(int mode, IEnumerable<int> nodes)
-    {
-        const int maxNode = 1024;
-        var mask = new ulong[maxNode / 64];
-        bool any = false;
-        foreach (int node in nodes) { mask[node / 64] |= 1UL << (node % 64); any = true; }
-        fixed (ulong* m = mask)
-            Check(Native.syscall(Native.SYS_set_mempolicy, mode, any ? (nint)m : 0, any ? maxNode : 0, 0), $"set_mempolicy mode 0x{mode:x}");
     }
 
     /// <summary>The file type bits (S_IFMT of st_mode) and st_rdev of an open descriptor (O_PATH is enough).</summary>
@@ -875,8 +567,6 @@ internal static unsafe class Sys
 
     public static int Kill(int pid, int signal) => kill(pid, signal) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
-    public static int GetPid() => getpid();
-
     public static uint GetUid() => getuid();
 
     public static uint GetGid() => getgid();
@@ -915,41 +605,6 @@ internal static unsafe class Sys
 
     /// <summary>Makes this process a child subreaper: orphans below it are re-parented to it.</summary>
     public static void BecomeChildSubreaper() => Prctl(Native.PR_SET_CHILD_SUBREAPER, 1);
-
-    /// <summary>Restores default dispositions and an empty mask for every signal, as a fresh exec expects: the .NET
-    /// runtime ignores SIGPIPE and blocks some signals, and both would be inherited across execve.</summary>
-    public static void ResetSignals()
-    {
-        for (int signal = 1; signal < 65; signal++)
-        {
-            if (signal == SIGKILL || signal == SIGSTOP) continue;
-            Native.signal(signal, 0);
-        }
-        var empty = stackalloc byte[128];
-        new Span<byte>(empty, 128).Clear();
-        Native.sigprocmask(SIG_SETMASK, empty, null);
-    }
-
-    public static int Execve(string path, IReadOnlyList<string> args, IReadOnlyList<string> env)
-    {
-        var pins = new List<GCHandle>();
-        try
-        {
-            nint[] argv = CString.Array(args, pins);
-            nint[] envp = CString.Array(env, pins);
-            fixed (byte* p = CString.Of(path))
-            fixed (nint* a = argv)
-            fixed (nint* e = envp)
-            {
-                execve(p, (byte**)a, (byte**)e);
-                return Marshal.GetLastPInvokeError();
-            }
-        }
-        finally
-        {
-            foreach (var pin in pins) pin.Free();
-        }
-    }
 
     /// <summary>posix_spawn(3) of <paramref name="path"/> with descriptors placed by dup2, the rest inherited only
     /// where not close-on-exec, in <paramref name="workingDirectory"/> (null: this process's). glibc's posix_spawn
