@@ -66,4 +66,20 @@ internal static class Common
         if (!s.Ok) return Pass($"start failed as required: {s.Brief}");
         return CheckResult.Fail($"{what}: create and start both succeeded");
     }
+
+    /// <summary>
+    /// For a value the spec makes invalid: the config with <paramref name="valid"/> applied must run (else the runtime's
+    /// error for the invalid one would say nothing, and the check skips), and with <paramref name="invalid"/> applied
+    /// create or start must generate an error.
+    /// </summary>
+    public static CheckResult ExpectInvalid(CheckContext ctx, string what, Action<Bundle> valid, Action<Bundle> invalid, string script = "true")
+    {
+        var good = ctx.NewBundle(script);
+        valid(good);
+        var (ok, _, error) = ctx.TryRunProbe(good);
+        if (!ok) throw Verify.Skip($"the runtime refuses the valid counterpart too, so its error for {what} cannot be told apart ({error})");
+        var bad = ctx.NewBundle(script);
+        invalid(bad);
+        return ExpectCreateOrStartError(ctx, bad, what);
+    }
 }

@@ -23,6 +23,7 @@ public static class Registry
         .. ConfigLinuxDevices.Checks(),
         .. ConfigLinuxCgroups.Checks(),
         .. ConfigLinuxSecurity.Checks(),
+        .. ConfigValidity.Checks(),
         .. Features.Checks(),
     ];
 }
