@@ -82,4 +82,38 @@ internal static class Common
         invalid(bad);
         return ExpectCreateOrStartError(ctx, bad, what);
     }
+
+    /// <summary>
+    /// Creates a container whose config uses a valid value the runtime may not support: config.md's Valid values rule
+    /// lets a runtime support a subset of the valid values as long as it generates an error for the others, so a
+    /// create that fails skips the check (naming the value and the error) instead of failing it.
+    /// </summary>
+    public static Container CreateOrRefused(CheckContext ctx, Bundle b, string value)
+    {
+        var id = ctx.NewId();
+        var r = ctx.TryCreate(b, id);
+        if (!r.Ok) throw Verify.Skip($"the runtime refuses {value} with an error, which config.md#valid-values allows for a valid value it does not support ({r.Brief})");
+        return new Container(ctx, id, b);
+    }
+
+    /// <summary><see cref="CheckContext.RunProbe"/> with <see cref="CreateOrRefused"/>'s rule for a refused value.</summary>
+    public static string RunProbeOrRefused(CheckContext ctx, Bundle b, string value)
+    {
+        var c = CreateOrRefused(ctx, b, value);
+        c.Start();
+        c.WaitStopped();
+        var output = c.Stdout;
+        c.TryDelete();
+        return output;
+    }
+
+    /// <summary><see cref="StartSleeper"/> with <see cref="CreateOrRefused"/>'s rule for a refused value.</summary>
+    public static Container StartSleeperOrRefused(CheckContext ctx, Bundle b, string value)
+    {
+        b.Sh(Sleep);
+        var c = CreateOrRefused(ctx, b, value);
+        c.Start();
+        WaitOutput(c, "ready");
+        return c;
+    }
 }

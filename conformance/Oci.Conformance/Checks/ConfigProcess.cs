@@ -194,7 +194,7 @@ internal static class ConfigProcess
             {
                 var b = ctx.NewBundle("cat /proc/self/stat");
                 b.Process["scheduler"] = Obj(("policy", "SCHED_BATCH"), ("nice", 7));
-                var stat = ctx.RunProbe(b).Trim();
+                var stat = RunProbeOrRefused(ctx, b, "scheduler policy SCHED_BATCH").Trim();
                 // the probe's `cat` inherits policy and nice from the container process
                 Equal("3", StatField(stat, 41), "scheduling policy (3 = SCHED_BATCH)");
                 Equal("7", StatField(stat, 19), "nice");
@@ -206,7 +206,7 @@ internal static class ConfigProcess
                 var b = ctx.NewBundle();
                 b.Process["scheduler"] = Obj(("policy", "SCHED_FIFO"), ("priority", 10));
                 AllowRealtime(ctx, b);
-                var chrt = Chrt(ctx, StartSleeper(ctx, b));
+                var chrt = Chrt(ctx, StartSleeperOrRefused(ctx, b, "scheduler policy SCHED_FIFO"));
                 That(chrt.Contains("policy: SCHED_FIFO", StringComparison.Ordinal), "policy is not SCHED_FIFO: " + Show(chrt));
                 That(chrt.Contains("priority: 10", StringComparison.Ordinal), "priority is not 10: " + Show(chrt));
                 return Pass();
@@ -216,7 +216,7 @@ internal static class ConfigProcess
             {
                 var b = ctx.NewBundle();
                 b.Process["scheduler"] = Obj(("policy", "SCHED_BATCH"), ("flags", Bundle.Strings("SCHED_FLAG_RESET_ON_FORK")));
-                var chrt = Chrt(ctx, StartSleeper(ctx, b));
+                var chrt = Chrt(ctx, StartSleeperOrRefused(ctx, b, "scheduler flag SCHED_FLAG_RESET_ON_FORK"));
                 That(chrt.Contains("SCHED_BATCH|SCHED_RESET_ON_FORK", StringComparison.Ordinal), "policy lacks SCHED_RESET_ON_FORK: " + Show(chrt));
                 return Pass();
             }) { RuncDeviation = "runc 1.1 ignores process.scheduler" };
@@ -227,7 +227,7 @@ internal static class ConfigProcess
                 if (!probe.Ok) throw Skip("the host does not let even the suite use SCHED_DEADLINE (chrt -d: " + probe.Brief + ")");
                 var b = ctx.NewBundle();
                 b.Process["scheduler"] = Obj(("policy", "SCHED_DEADLINE"), ("runtime", 2000000), ("deadline", 20000000), ("period", 40000000));
-                var chrt = Chrt(ctx, StartSleeper(ctx, b));
+                var chrt = Chrt(ctx, StartSleeperOrRefused(ctx, b, "scheduler policy SCHED_DEADLINE"));
                 That(chrt.Contains("policy: SCHED_DEADLINE", StringComparison.Ordinal), "policy is not SCHED_DEADLINE: " + Show(chrt));
                 That(chrt.Contains("2000000/20000000/40000000", StringComparison.Ordinal), "runtime/deadline/period differ: " + Show(chrt));
                 return Pass();
@@ -292,7 +292,7 @@ internal static class ConfigProcess
             {
                 var b = ctx.NewBundle("ionice -p $$");
                 b.Process["ioPriority"] = Obj(("class", "IOPRIO_CLASS_BE"), ("priority", 6));
-                Equal("best-effort: prio 6", ctx.RunProbe(b).Trim(), "ionice");
+                Equal("best-effort: prio 6", RunProbeOrRefused(ctx, b, "ioPriority class IOPRIO_CLASS_BE").Trim(), "ionice");
                 return Pass();
             }) { RuncDeviation = "runc 1.1 ignores process.ioPriority" };
         yield return new("process.apparmorProfile", Doc, "Linux Process", Level.MUST,

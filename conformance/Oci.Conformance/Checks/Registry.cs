@@ -23,6 +23,9 @@ public static class Registry
         .. ConfigLinuxDevices.Checks(),
         .. ConfigLinuxCgroups.Checks(),
         .. ConfigLinuxSecurity.Checks(),
+        .. ConfigLinuxSeccompMore.Checks(),
+        .. ConfigLinuxNetDevices.Checks(),
+        .. ConfigLinuxIntelRdt.Checks(),
         .. ConfigValidity.Checks(),
         .. Features.Checks(),
     ];
