@@ -222,18 +222,20 @@ internal static class ConfigLinuxNamespaces
         foreach (var clock in new[] { "boottime", "monotonic" })
         {
             yield return new($"timeOffsets.{clock}", Doc, TO, Level.MUST,
-                $"timeOffsets.{clock} is applied in the container's time namespace (/proc/self/timens_offsets{(clock == "boottime" ? ", /proc/uptime" : "")})", ctx =>
+                $"timeOffsets.{clock} (secs{(clock == "monotonic" ? ", nanosecs" : "")}) is applied in the container's time namespace (/proc/self/timens_offsets{(clock == "boottime" ? ", /proc/uptime" : "")})", ctx =>
                 {
                     RequireNamespace(ctx, "time");
                     if (!File.Exists("/proc/self/timens_offsets")) throw Skip("the kernel has no time namespaces");
                     const long off = 10 * 86400;
                     var b = ctx.NewBundle("cat /proc/self/timens_offsets; cut -d. -f1 /proc/uptime").SetNamespace("time");
-                    b.Linux["timeOffsets"] = Obj((clock, Obj(("secs", off), ("nanosecs", 0))));
+                    long nanos = clock == "monotonic" ? 250000000 : 0;
+                    b.Linux["timeOffsets"] = Obj((clock, Obj(("secs", off), ("nanosecs", nanos))));
                     var o = ctx.RunProbe(b);
                     var line = o.Split('\n').FirstOrDefault(l => l.StartsWith(clock, StringComparison.Ordinal));
                     That(line is not null, "no timens_offsets line for " + clock + ": " + Show(o));
                     var f = line!.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                     Equal($"{off}", f[1], $"{clock} offset seconds");
+                    Equal($"{nanos}", f.ElementAtOrDefault(2), $"{clock} offset nanoseconds");
                     if (clock == "boottime")
                     {
                         long inside = long.Parse(o.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim());
