@@ -64,6 +64,11 @@ public class CliTests
     [InlineData("coverage", "--runtime", "a")]
     [InlineData("frobnicate")]
     [InlineData("--json", "x")]
+    [InlineData("coverage", "--keep")]
+    [InlineData("list", "--json", "x")]
+    [InlineData("statements", "--filter", "x")]
+    [InlineData("--runtime", "a", "--verbose")]
+    [InlineData("catalogue", "--check", "--level", "MUST")]
     public void BadCommandLinesAreRefused(params string[] args) => Assert.Throws<UsageException>(() => Options.Parse(args));
 
     [Fact]

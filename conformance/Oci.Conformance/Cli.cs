@@ -71,6 +71,7 @@ public sealed class Options
     public static Options Parse(IReadOnlyList<string> args)
     {
         var o = new Options();
+        var given = new List<string>();
         int i = 0;
         if (args.Count > 0 && !args[0].StartsWith('-'))
         {
@@ -95,6 +96,7 @@ public sealed class Options
             {
                 if (hasInline) throw new UsageException($"{name} takes no value");
             }
+            given.Add(name);
             switch (name)
             {
                 case "--runtime": o.Runtimes.Add(ParseRuntime(Value())); break;
@@ -157,8 +159,19 @@ public sealed class Options
             case "catalogue" when (o.CatalogueUpdate is null) == !o.CatalogueCheck:
                 throw new UsageException("catalogue needs exactly one of --update FILE or --check [FILE]");
         }
-        if (o.Command != "catalogue" && (o.CatalogueUpdate is not null || o.CatalogueCheck))
-            throw new UsageException("--update and --check belong to the catalogue command");
+        // A flag is implemented or refused: one that means nothing for the command is an error, not silently ignored.
+        string[] selection = ["--filter", "--section", "--level"];
+        string[] allowed = o.Command switch
+        {
+            "run" => ["--runtime", "--runtime-arg", "--cgroup2-ns", .. selection, "--json", "--junit", "--markdown", "--html", "--keep"],
+            "matrix" => ["--runtime", "--runtime-arg", "--cgroup2-ns", .. selection, "--junit", "--markdown", "--html", "--out", "--keep"],
+            "list" => [.. selection, "--list"],
+            "coverage" => ["--verbose"],
+            "statements" => ["--section", "--level"],
+            _ => ["--update", "--check"],
+        };
+        var stray = given.FirstOrDefault(g => !allowed.Contains(g) && g is not ("-h" or "--help"));
+        if (stray is not null) throw new UsageException($"{stray} does not apply to the {o.Command} command");
         return o;
     }
 
