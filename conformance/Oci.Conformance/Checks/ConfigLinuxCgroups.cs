@@ -216,7 +216,8 @@ internal static class ConfigLinuxCgroups
                 if (!ctx.Host.V2Controllers.Contains("pids"))
                 {
                     if (ctx.Host.V2MountPoint is null && ctx.Host.Layout == CgroupLayout.None) throw Skip("no cgroups on this host");
-                    return ExpectCreateOrStartError(ctx, b, "unified pids.max while pids is not a cgroup v2 controller here");
+                    return ExpectInvalid(ctx, "unified pids.max while pids is not a cgroup v2 controller here",
+                        _ => { }, x => x.Resources["unified"] = Obj(("pids.max", "10")));
                 }
                 var c = ctx.Create(b);
                 var loc = ctx.Host.CgroupOf(c.Pid, "pids") ?? throw Fail("no pids cgroup");
@@ -326,9 +327,7 @@ internal static class ConfigLinuxCgroups
             "intelRdt without a mounted resctrl filesystem generates an error", ctx =>
             {
                 if (Host.MountTable().Any(m => m.FsType == "resctrl")) throw Skip("resctrl is mounted on this host; the error case cannot be provoked");
-                var b = ctx.NewBundle("true");
-                b.Linux["intelRdt"] = Obj(("closID", "conformance"));
-                return ExpectCreateOrStartError(ctx, b, "intelRdt without resctrl");
+                return ExpectInvalid(ctx, "intelRdt without resctrl", _ => { }, b => b.Linux["intelRdt"] = Obj(("closID", "conformance")));
             }) { RuncDeviation = "runc 1.1 accepts intelRdt with only a closID although no resctrl filesystem is mounted" };
     }
 

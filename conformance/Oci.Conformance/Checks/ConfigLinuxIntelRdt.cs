@@ -56,6 +56,13 @@ internal static class ConfigLinuxIntelRdt
 
     private static void RemoveLater(CheckContext ctx, string dir) => ctx.Defer(() => { if (Directory.Exists(dir)) Host.Cmd("rmdir", dir); });
 
+    private static Bundle WithMonitoring(CheckContext ctx)
+    {
+        var b = ctx.NewBundle("true");
+        b.Linux["intelRdt"] = Obj(("enableMonitoring", true));
+        return b;
+    }
+
     public static IEnumerable<Check> Checks()
     {
         yield return new("intelRdt.container-id-dir", Doc, S, Level.MUST,
@@ -223,6 +230,8 @@ internal static class ConfigLinuxIntelRdt
             {
                 var r = Need(ctx, "monitoring");
                 if (!Directory.Exists(Path.Combine(r.Root, "info", "L3_MON"))) throw Skip("the host's resctrl has no monitoring (info/L3_MON)");
+                var (works, _, why) = ctx.TryRunProbe(WithMonitoring(ctx));
+                if (!works) throw Skip("a container with enableMonitoring fails even with free MON groups, so the error cannot be told apart: " + why);
                 var made = new List<string>();
                 ctx.Defer(() => { foreach (var d in made) Host.Cmd("rmdir", d); });
                 bool full = false;
@@ -233,9 +242,7 @@ internal static class ConfigLinuxIntelRdt
                     catch (IOException) { full = true; }
                 }
                 if (!full) throw Skip("could not use up the host's MON groups (RMIDs) to provoke the failure");
-                var b = ctx.NewBundle("true");
-                b.Linux["intelRdt"] = Obj(("enableMonitoring", true));
-                return ExpectCreateOrStartError(ctx, b, "enableMonitoring with no free MON group");
+                return ExpectCreateOrStartError(ctx, WithMonitoring(ctx), "enableMonitoring with no free MON group");
             });
     }
 }

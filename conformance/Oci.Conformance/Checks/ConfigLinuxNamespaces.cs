@@ -120,16 +120,15 @@ internal static class ConfigLinuxNamespaces
         yield return new("namespaces.duplicate", Doc, "Namespaces", Level.MUST,
             "duplicated namespace types generate an error", ctx =>
             {
-                var b = ctx.NewBundle("true");
-                b.Namespaces.Add((JsonNode)Obj(("type", "uts")));
-                return ExpectCreateOrStartError(ctx, b, "two `uts` entries");
+                return ExpectInvalid(ctx, "two `uts` entries", _ => { }, b => b.Namespaces.Add((JsonNode)Obj(("type", "uts"))));
             });
         yield return new("namespaces.wrong-type-path", Doc, "Namespaces", Level.MUST,
             "a path that is not a namespace of the given type generates an error", ctx =>
             {
-                var path = Holder(ctx, ["--net"], "net", "net");
-                var b = ctx.NewBundle("true").SetNamespace("uts", path);
-                return ExpectCreateOrStartError(ctx, b, "uts entry pointing at a network namespace");
+                var net = Holder(ctx, ["--net"], "net", "net");
+                var uts = Holder(ctx, ["--uts"], "uts", "uts");
+                return ExpectInvalid(ctx, "uts entry pointing at a network namespace",
+                    b => b.SetNamespace("uts", uts), b => b.SetNamespace("uts", net));
             });
         yield return new("namespaces.pid.init", Doc, "Namespaces", Level.MUST,
             "in a new pid namespace the container process is pid 1 and sees only its own processes", ctx =>

@@ -129,11 +129,14 @@ internal static class ConfigLinuxSecurity
         yield return new("seccomp.errnoRet-invalid-action", Doc, S, Level.MUST,
             "errnoRet on an action that takes no errno (SCMP_ACT_KILL) makes the runtime fail", ctx =>
             {
-                var b = ctx.NewBundle("true").Writable();
-                var rule = Rule("SCMP_ACT_KILL", "mkdir");
-                rule["errnoRet"] = 1;
-                b.Linux["seccomp"] = Seccomp("SCMP_ACT_ALLOW", rule);
-                return ExpectCreateOrStartError(ctx, b, "errnoRet with SCMP_ACT_KILL");
+                JsonObject With(string action)
+                {
+                    var rule = Rule(action, "mkdir");
+                    rule["errnoRet"] = 1;
+                    return Seccomp("SCMP_ACT_ALLOW", rule);
+                }
+                return ExpectInvalid(ctx, "errnoRet with SCMP_ACT_KILL",
+                    b => b.Linux["seccomp"] = With("SCMP_ACT_ERRNO"), b => b.Linux["seccomp"] = With("SCMP_ACT_KILL"));
             }) { RuncDeviation = "runc 1.1 silently accepts errnoRet on actions that take no errno" };
 
         // --- rootfs propagation (the bundle directory is made a shared mount on the host so that slave has a master)

@@ -323,11 +323,22 @@ internal static class ConfigMounts
                     var d = ctx.NewDir("idmap-userns");
                     File.WriteAllText(Path.Combine(d, "owned"), "x");
                     Host.Chmod(d, "755");
-                    var b = ctx.NewBundle($"stat -c %u:%g {T}/owned");
-                    ConfigLinuxNamespaces.AddUserNs(b);
-                    b.RemoveMount("/sys/fs/cgroup");
-                    b.AddMount(T, "none", d, recursive ? "rbind" : "bind", opt);
-                    var (ok, output, error) = ctx.TryRunProbe(b);
+                    Bundle Make(bool idmap)
+                    {
+                        var b = ctx.NewBundle($"stat -c %u:%g {T}/owned");
+                        ConfigLinuxNamespaces.AddUserNs(b);
+                        b.RemoveMount("/sys/fs/cgroup");
+                        // the mount point exists already: the container's root (host uid 100000) could not make it in a root-owned rootfs
+                        Directory.CreateDirectory(Path.Combine(b.Rootfs, T.TrimStart('/')));
+                        if (idmap) b.AddMount(T, "none", d, recursive ? "rbind" : "bind", opt);
+                        else b.AddMount(T, "none", d, recursive ? "rbind" : "bind");
+                        return b;
+                    }
+                    // the same bind mount without the option must work, else an error with it says nothing
+                    var (plainOk, plainOut, plainError) = ctx.TryRunProbe(Make(false));
+                    if (!plainOk) throw Skip("the runtime cannot make this bind mount in a user namespace even without the option: " + plainError);
+                    if (plainOut.Trim() == "0:0") throw Skip("without the option the host-root-owned file already shows as 0:0, so a mapping cannot be seen");
+                    var (ok, output, error) = ctx.TryRunProbe(Make(true));
                     if (!ok) return Pass("an error was generated, as allowed: " + error);
                     Equal("0:0", output.Trim(), "owner (inside) of a host-root-owned file through the mount mapped with the container's user namespace mapping");
                     return Pass();
