@@ -11,7 +11,7 @@ namespace Oci.Conformance;
 /// </summary>
 public static class Matrix
 {
-    public static int Run(Options o, List<Check> checks, string[] args)
+    public static int Run(Options o, List<Check> checks)
     {
         var outDir = Path.GetFullPath(o.OutDir ?? "conformance-report");
         Directory.CreateDirectory(outDir);

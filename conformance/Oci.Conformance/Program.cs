@@ -34,7 +34,7 @@ public static class Program
                 "coverage" => CoverageCommand(o, all),
                 "statements" => Statements(o, all),
                 "catalogue" => CatalogueCommand(o, all),
-                "matrix" => Matrix.Run(o, Select(o, all), args),
+                "matrix" => Matrix.Run(o, Select(o, all)),
                 _ => RunOne(o, o.Runtimes[0], Select(o, all), args),
             };
         }
