@@ -66,4 +66,54 @@ internal static class Common
         if (!s.Ok) return Pass($"start failed as required: {s.Brief}");
         return CheckResult.Fail($"{what}: create and start both succeeded");
     }
+
+    /// <summary>
+    /// For a value the spec makes invalid: the config with <paramref name="valid"/> applied must run (else the runtime's
+    /// error for the invalid one would say nothing, and the check skips), and with <paramref name="invalid"/> applied
+    /// create or start must generate an error.
+    /// </summary>
+    public static CheckResult ExpectInvalid(CheckContext ctx, string what, Action<Bundle> valid, Action<Bundle> invalid, string script = "true")
+    {
+        var good = ctx.NewBundle(script);
+        valid(good);
+        var (ok, _, error) = ctx.TryRunProbe(good);
+        if (!ok) throw Verify.Skip($"the runtime refuses the valid counterpart too, so its error for {what} cannot be told apart ({error})");
+        var bad = ctx.NewBundle(script);
+        invalid(bad);
+        return ExpectCreateOrStartError(ctx, bad, what);
+    }
+
+    /// <summary>
+    /// Creates a container whose config uses a valid value the runtime may not support: config.md's Valid values rule
+    /// lets a runtime support a subset of the valid values as long as it generates an error for the others, so a
+    /// create that fails skips the check (naming the value and the error) instead of failing it.
+    /// </summary>
+    public static Container CreateOrRefused(CheckContext ctx, Bundle b, string value)
+    {
+        var id = ctx.NewId();
+        var r = ctx.TryCreate(b, id);
+        if (!r.Ok) throw Verify.Skip($"the runtime refuses {value} with an error, which config.md#valid-values allows for a valid value it does not support ({r.Brief})");
+        return new Container(ctx, id, b);
+    }
+
+    /// <summary><see cref="CheckContext.RunProbe"/> with <see cref="CreateOrRefused"/>'s rule for a refused value.</summary>
+    public static string RunProbeOrRefused(CheckContext ctx, Bundle b, string value)
+    {
+        var c = CreateOrRefused(ctx, b, value);
+        c.Start();
+        c.WaitStopped();
+        var output = c.Stdout;
+        c.TryDelete();
+        return output;
+    }
+
+    /// <summary><see cref="StartSleeper"/> with <see cref="CreateOrRefused"/>'s rule for a refused value.</summary>
+    public static Container StartSleeperOrRefused(CheckContext ctx, Bundle b, string value)
+    {
+        b.Sh(Sleep);
+        var c = CreateOrRefused(ctx, b, value);
+        c.Start();
+        WaitOutput(c, "ready");
+        return c;
+    }
 }

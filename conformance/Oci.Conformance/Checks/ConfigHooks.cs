@@ -125,6 +125,72 @@ internal static class ConfigHooks
                     return Pass();
                 });
         }
+        // Where a hook's path resolves: a script that exists only on the host (runtime namespace) or only in the rootfs.
+        foreach (var hook in All)
+        {
+            bool inContainer = hook == "startContainer";
+            string id = inContainer ? "hooks.startContainer.path-container-ns" : $"hooks.{hook}.path-runtime-ns";
+            yield return new(id, Doc, "POSIX-platform Hooks", Level.MUST,
+                inContainer
+                    ? "a startContainer hook path that exists only in the container's rootfs is found and run (it resolves in the container namespace)"
+                    : $"a {hook} hook path that exists only on the host, not in the rootfs, is found and run (it resolves in the runtime namespace)", ctx =>
+                {
+                    RequireHook(ctx, hook);
+                    var log = ctx.NewDir("hookran");
+                    var b = ctx.NewBundle("true").Writable();
+                    b.AddMount("/hooklog", "none", log, "bind", "rw");
+                    string path;
+                    if (inContainer)
+                    {
+                        path = "/conformance-hook-in-rootfs.sh";
+                        var f = b.WriteRootfsFile(path, "#!/bin/sh\ncat > /dev/null\necho ran > /hooklog/ran\n");
+                        Host.Chmod(f, "755");
+                        That(!File.Exists(path), $"{path} exists on the host, so the check cannot tell the namespaces apart");
+                    }
+                    else
+                    {
+                        var dir = ctx.NewDir("host-only-hooks");
+                        path = Path.Combine(dir, "hook.sh");
+                        File.WriteAllText(path, $"#!/bin/sh\ncat > /dev/null\necho ran > {log}/ran\n");
+                        Host.Chmod(path, "755");
+                        That(!File.Exists(Path.Combine(b.Rootfs, path.TrimStart('/'))), "the host path exists in the rootfs too");
+                    }
+                    b.AddHook(hook, path, [path]);
+                    var c = ctx.Create(b);
+                    c.Start();
+                    c.WaitStopped();
+                    c.Delete();
+                    That(File.Exists(Path.Combine(log, "ran")), $"the {hook} hook at {path} did not run");
+                    return Pass();
+                });
+        }
+        // prestart, createRuntime and createContainer run once the environment exists but before pivot_root: the
+        // configured mount is in the container's mount table and the container's root is not yet the bundle's rootfs.
+        foreach (var hook in new[] { "prestart", "createRuntime", "createContainer" })
+        {
+            yield return new($"hooks.{hook}.before-pivot", Doc, Section(hook), Level.MUST,
+                $"when the {hook} hook runs, the configured mounts are made but the container's root is not yet the rootfs (before pivot_root)", ctx =>
+                {
+                    RequireHook(ctx, hook);
+                    var log = ctx.NewDir("pivotlog");
+                    var b = ctx.NewBundle("true");
+                    b.AddMount("/mnt/hookcheck", "tmpfs", "tmpfs", "size=1m");
+                    // The rootfs carries /etc/conformance-marker; the host does not.
+                    That(!File.Exists("/etc/conformance-marker"), "the host has /etc/conformance-marker, so the check cannot tell the roots apart");
+                    string target = hook == "createContainer" ? "self" : "$pid";
+                    string script = "state=$(cat); pid=$(echo \"$state\" | grep -o '\"pid\": *[0-9]*' | grep -o '[0-9]*$'); " +
+                        $"if [ -e /proc/{target}/root/etc/conformance-marker ]; then echo pivoted; else echo not-pivoted; fi > {log}/root; " +
+                        $"if grep -q '/mnt/hookcheck ' /proc/{target}/mountinfo; then echo mounted; else echo not-mounted; fi > {log}/mounts";
+                    b.AddHook(hook, "/bin/sh", ["sh", "-c", script]);
+                    ctx.Create(b);
+                    var root = Host.Read(Path.Combine(log, "root")).Trim();
+                    var mounts = Host.Read(Path.Combine(log, "mounts")).Trim();
+                    That(root.Length > 0 && mounts.Length > 0, $"the {hook} hook left no record (it did not run, or could not reach {log})");
+                    Equal("mounted", mounts, "configured mount /mnt/hookcheck when the hook ran");
+                    Equal("not-pivoted", root, "container root when the hook ran");
+                    return Pass();
+                });
+        }
         yield return new("hooks.order", Doc, "POSIX-platform Hooks", Level.MUST,
             "all hooks run, in lifecycle order: prestart, createRuntime, createContainer, startContainer, poststart, poststop", ctx =>
             {

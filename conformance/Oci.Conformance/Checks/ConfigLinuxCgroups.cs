@@ -216,20 +216,151 @@ internal static class ConfigLinuxCgroups
                 if (!ctx.Host.V2Controllers.Contains("pids"))
                 {
                     if (ctx.Host.V2MountPoint is null && ctx.Host.Layout == CgroupLayout.None) throw Skip("no cgroups on this host");
-                    return ExpectCreateOrStartError(ctx, b, "unified pids.max while pids is not a cgroup v2 controller here");
+                    return ExpectInvalid(ctx, "unified pids.max while pids is not a cgroup v2 controller here",
+                        _ => { }, x => x.Resources["unified"] = Obj(("pids.max", "10")));
                 }
                 var c = ctx.Create(b);
                 var loc = ctx.Host.CgroupOf(c.Pid, "pids") ?? throw Fail("no pids cgroup");
                 Equal("10", Host.Read(Path.Combine(loc.Dir, "pids.max")).Trim(), "pids.max");
                 return Pass();
             });
+        yield return Res("cgroups.network.priorities", "Network", Level.MUST, "network.priorities [lo: 5] (net_prio.ifpriomap)", "net_prio",
+            b => Bundle.Obj(b.Resources, "network")["priorities"] = new JsonArray(Obj(("name", "lo"), ("priority", 5))),
+            ("net_prio.ifpriomap", "~lo 5"), null);
+        yield return new("cgroups.blockIO.weightDevice-empty", Doc, "Block IO", Level.MUST,
+            "a weightDevice entry with neither weight nor leafWeight (one of them MUST be given) generates an error", ctx =>
+            {
+                var dev = RootDevice() ?? (8, 0);
+                return ExpectInvalid(ctx, "a weightDevice entry without weights",
+                    _ => { }, b => BlockIO(b)["weightDevice"] = new JsonArray(Obj(("major", dev.Major), ("minor", dev.Minor))));
+            });
+        yield return new("cgroups.rdma.empty-entry", Doc, "RDMA", Level.MUST,
+            "an rdma entry with neither hcaHandles nor hcaObjects (one of them MUST be given) generates an error", ctx =>
+                ExpectInvalid(ctx, "an rdma entry without limits",
+                    _ => { }, b => b.Resources["rdma"] = Obj(("conformance0", new JsonObject()))));
+        yield return new("cgroups.unified.unknown-key", Doc, "Unified", Level.MUST,
+            "a unified key no runtime needs to know (cgroup.max.descendants: 7) is still written to its file", ctx =>
+            {
+                if (ctx.Host.Layout != CgroupLayout.V2) throw Skip($"unified applies to cgroup v2 hosts; this host's layout is {ctx.Host.Layout}");
+                var b = ctx.NewBundle("true");
+                b.Resources["unified"] = Obj(("cgroup.max.descendants", "7"));
+                var c = ctx.Create(b);
+                var loc = ctx.Host.CgroupOf(c.Pid, "unified") ?? throw Fail("cannot find the container's cgroup");
+                That(loc.Path != "/", "the container has no cgroup of its own");
+                Equal("7", Host.Read(Path.Combine(loc.Dir, "cgroup.max.descendants")).Trim(), "cgroup.max.descendants");
+                return Pass();
+            });
+        yield return new("cgroups.v2.unconvertible", Doc, "Example", Level.MUST,
+            "on cgroup v2, a v1 setting with no v2 equivalent (memory.swappiness) generates an error", ctx =>
+            {
+                if (ctx.Host.Layout != CgroupLayout.V2) throw Skip($"the rule is about cgroup v2 hosts; this host's layout is {ctx.Host.Layout}");
+                if (!ctx.Host.V2Controllers.Contains("memory")) throw Skip("the memory controller is not enabled in this cgroup v2 hierarchy");
+                return ExpectInvalid(ctx, "memory.swappiness on cgroup v2",
+                    b => Memory(b)["limit"] = 67108864, b => { Memory(b)["limit"] = 67108864; Memory(b)["swappiness"] = 10; });
+            });
+
+        // --- cgroup ownership (delegation to a container with its own user and cgroup namespaces)
+        const string O = "Cgroup ownership";
+        yield return new("cgroup-ownership.delegated", Doc, O, Level.SHOULD,
+            "cgroup v2, user and cgroup namespaces, /sys/fs/cgroup mounted rw: the cgroup and the delegate files that exist belong to the container's root, no other file does", ctx =>
+            {
+                var (_, loc) = Delegated(ctx, cgroupNs: true, rw: true);
+                var listed = DelegateFiles(out _);
+                Equal("100000", Owner(loc.Dir), $"owner of {loc.Dir}");
+                foreach (var f in listed.Where(f => File.Exists(Path.Combine(loc.Dir, f))))
+                    Equal("100000", Owner(Path.Combine(loc.Dir, f)), $"owner of {f}");
+                foreach (var f in Directory.EnumerateFiles(loc.Dir).Select(Path.GetFileName).OfType<string>().Where(f => !listed.Contains(f)))
+                    Equal("0", Owner(Path.Combine(loc.Dir, f)), $"owner of {f} (not a delegate file)");
+                return Pass();
+            });
+        yield return new("cgroup-ownership.missing-delegate-files", Doc, O, Level.MUST,
+            "delegating a cgroup in which some files of /sys/kernel/cgroup/delegate do not exist does not make create fail", ctx =>
+            {
+                var listed = DelegateFiles(out bool fromKernel);
+                if (!fromKernel) throw Skip("the host has no /sys/kernel/cgroup/delegate");
+                var (_, loc) = Delegated(ctx, cgroupNs: true, rw: true);
+                if (Owner(loc.Dir) == "0") throw Skip("the runtime does not change the cgroup's owner (which it may), so the case does not arise");
+                var missing = listed.Where(f => !File.Exists(Path.Combine(loc.Dir, f))).ToList();
+                if (missing.Count == 0) throw Skip("every file of /sys/kernel/cgroup/delegate exists in the container's cgroup, so the case does not arise");
+                return Pass($"create succeeded although {string.Join(", ", missing)} do not exist in the cgroup");
+            });
+        yield return new("cgroup-ownership.fallback", Doc, O, Level.MUST,
+            "without /sys/kernel/cgroup/delegate, a runtime that delegates the cgroup gives the fallback files (cgroup.procs, cgroup.subtree_control, cgroup.threads) to the container's root", ctx =>
+            {
+                if (File.Exists("/sys/kernel/cgroup/delegate")) throw Skip("the host has /sys/kernel/cgroup/delegate, so the fallback list is not in use");
+                var (_, loc) = Delegated(ctx, cgroupNs: true, rw: true);
+                if (Owner(loc.Dir) == "0") throw Skip("the runtime does not change the cgroup's owner (which it may), so the files it would change cannot be seen");
+                foreach (var f in new[] { "cgroup.procs", "cgroup.subtree_control", "cgroup.threads" })
+                    Equal("100000", Owner(Path.Combine(loc.Dir, f)), $"owner of {f}");
+                return Pass();
+            });
+        yield return new("cgroup-ownership.no-cgroupns", Doc, O, Level.SHOULD,
+            "cgroup v2 and a user namespace but no new cgroup namespace: the cgroup's owner is not changed", ctx =>
+            {
+                var (_, loc) = Delegated(ctx, cgroupNs: false, rw: true);
+                Equal("0", Owner(loc.Dir), $"owner of {loc.Dir}");
+                return Pass();
+            });
+        yield return new("cgroup-ownership.ro-mount", Doc, O, Level.SHOULD,
+            "cgroup v2, user and cgroup namespaces, but /sys/fs/cgroup mounted ro: the cgroup's owner is not changed", ctx =>
+            {
+                var (_, loc) = Delegated(ctx, cgroupNs: true, rw: false);
+                Equal("0", Owner(loc.Dir), $"owner of {loc.Dir}");
+                return Pass();
+            });
+        yield return new("cgroup-ownership.v1", Doc, O, Level.SHOULD,
+            "cgroups v1 in use, user and cgroup namespaces, /sys/fs/cgroup mounted rw: the container's v1 cgroups keep their owner", ctx =>
+            {
+                if (ctx.Host.Layout is not (CgroupLayout.V1 or CgroupLayout.Hybrid)) throw Skip($"the rule is about cgroups v1; this host's layout is {ctx.Host.Layout}");
+                var ctl = new[] { "pids", "memory", "cpu", "devices" }.FirstOrDefault(ctx.Host.V1.ContainsKey) ?? throw Skip("no v1 controller to look at");
+                var b = ctx.NewBundle("true");
+                ConfigLinuxNamespaces.AddUserNs(b);
+                b.SetNamespace("cgroup");
+                b.RemoveMount("/sys/fs/cgroup").AddMount("/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "rw");
+                var c = CreateOrRefused(ctx, b, "a rw cgroup mount in a user namespace on cgroups v1");
+                var loc = ctx.Host.CgroupOf(c.Pid, ctl) ?? throw Fail($"cannot find the container's {ctl} cgroup");
+                That(loc.Path != "/", $"the container has no {ctl} cgroup of its own");
+                Equal("0", Owner(loc.Dir), $"owner of {loc.Dir}");
+                return Pass();
+            });
         yield return new("intelRdt.no-resctrl", Doc, "IntelRdt", Level.MUST,
             "intelRdt without a mounted resctrl filesystem generates an error", ctx =>
             {
                 if (Host.MountTable().Any(m => m.FsType == "resctrl")) throw Skip("resctrl is mounted on this host; the error case cannot be provoked");
-                var b = ctx.NewBundle("true");
-                b.Linux["intelRdt"] = Obj(("closID", "conformance"));
-                return ExpectCreateOrStartError(ctx, b, "intelRdt without resctrl");
+                return ExpectInvalid(ctx, "intelRdt without resctrl", _ => { }, b => b.Linux["intelRdt"] = Obj(("closID", "conformance")));
             }) { RuncDeviation = "runc 1.1 accepts intelRdt with only a closID although no resctrl filesystem is mounted" };
+    }
+
+    /// <summary>
+    /// A container with a user namespace (root = host 100000), optionally its own cgroup namespace and a rw cgroup
+    /// mount, on a cgroup v2 host; returns it and its cgroup.
+    /// </summary>
+    private static (Container C, CgroupLocation Loc) Delegated(CheckContext ctx, bool cgroupNs, bool rw)
+    {
+        if (ctx.Host.Layout != CgroupLayout.V2) throw Skip($"the rule is about cgroup v2 hosts; this host's layout is {ctx.Host.Layout}");
+        var b = ctx.NewBundle("true");
+        ConfigLinuxNamespaces.AddUserNs(b);
+        if (cgroupNs) b.SetNamespace("cgroup");
+        b.RemoveMount("/sys/fs/cgroup").AddMount("/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", rw ? "rw" : "ro");
+        var c = ctx.Create(b);
+        var loc = ctx.Host.CgroupOf(c.Pid, "unified") ?? throw Fail("cannot find the container's cgroup");
+        That(loc.Path != "/" && loc.Path != ctx.Host.CgroupOf(Environment.ProcessId, "unified")?.Path, "the container has no cgroup of its own");
+        return (c, loc);
+    }
+
+    /// <summary>The files of /sys/kernel/cgroup/delegate, or the spec's fallback list when the kernel has no such file.</summary>
+    private static List<string> DelegateFiles(out bool fromKernel)
+    {
+        var text = Host.Read("/sys/kernel/cgroup/delegate");
+        fromKernel = text.Length > 0;
+        return fromKernel
+            ? text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList()
+            : ["cgroup.procs", "cgroup.subtree_control", "cgroup.threads"];
+    }
+
+    private static string Owner(string path)
+    {
+        var r = Host.Cmd("stat", "-c", "%u", path);
+        return r.Ok ? r.Stdout.Trim() : $"(stat failed: {r.Brief})";
     }
 }

@@ -85,10 +85,13 @@ internal static class ConfigLinuxDevices
         yield return new("devices.conflict", Doc, "Devices", Level.MUST,
             "a device path where a non-matching file already exists generates an error", ctx =>
             {
-                var b = ctx.NewBundle("true").Writable();
-                b.WriteRootfsFile("/conf-devs/existing", "regular file");
-                b.Linux["devices"] = new JsonArray(Dev("/conf-devs/existing", "c", 1, 3, 438));
-                return ExpectCreateOrStartError(ctx, b, "device over a regular file");
+                return ExpectInvalid(ctx, "device over a regular file",
+                    b => b.Writable().Linux["devices"] = new JsonArray(Dev("/conf-devs/existing", "c", 1, 3, 438)),
+                    b =>
+                    {
+                        b.Writable().WriteRootfsFile("/conf-devs/existing", "regular file");
+                        b.Linux["devices"] = new JsonArray(Dev("/conf-devs/existing", "c", 1, 3, 438));
+                    });
             }) { RuncDeviation = "runc ignores EEXIST when creating device nodes and keeps the existing file" };
         yield return new("devices.usable", Doc, "Devices", Level.MUST,
             "a configured device (c 1:3) is usable when the cgroup allows it", ctx =>

@@ -143,16 +143,15 @@ internal static class ConfigLinuxNamespaces
         yield return new("namespaces.duplicate", Doc, "Namespaces", Level.MUST,
             "duplicated namespace types generate an error", ctx =>
             {
-                var b = ctx.NewBundle("true");
-                b.Namespaces.Add((JsonNode)Obj(("type", "uts")));
-                return ExpectCreateOrStartError(ctx, b, "two `uts` entries");
+                return ExpectInvalid(ctx, "two `uts` entries", _ => { }, b => b.Namespaces.Add((JsonNode)Obj(("type", "uts"))));
             });
         yield return new("namespaces.wrong-type-path", Doc, "Namespaces", Level.MUST,
             "a path that is not a namespace of the given type generates an error", ctx =>
             {
-                var path = Holder(ctx, ["--net"], "net", "net");
-                var b = ctx.NewBundle("true").SetNamespace("uts", path);
-                return ExpectCreateOrStartError(ctx, b, "uts entry pointing at a network namespace");
+                var net = Holder(ctx, ["--net"], "net", "net");
+                var uts = Holder(ctx, ["--uts"], "uts", "uts");
+                return ExpectInvalid(ctx, "uts entry pointing at a network namespace",
+                    b => b.SetNamespace("uts", uts), b => b.SetNamespace("uts", net));
             });
         yield return new("namespaces.pid.init", Doc, "Namespaces", Level.MUST,
             "in a new pid namespace the container process is pid 1 and sees only its own processes", ctx =>
@@ -245,18 +244,20 @@ internal static class ConfigLinuxNamespaces
         foreach (var clock in new[] { "boottime", "monotonic" })
         {
             yield return new($"timeOffsets.{clock}", Doc, TO, Level.MUST,
-                $"timeOffsets.{clock} is applied in the container's time namespace (/proc/self/timens_offsets{(clock == "boottime" ? ", /proc/uptime" : "")})", ctx =>
+                $"timeOffsets.{clock} (secs{(clock == "monotonic" ? ", nanosecs" : "")}) is applied in the container's time namespace (/proc/self/timens_offsets{(clock == "boottime" ? ", /proc/uptime" : "")})", ctx =>
                 {
                     RequireNamespace(ctx, "time");
                     if (!File.Exists("/proc/self/timens_offsets")) throw Skip("the kernel has no time namespaces");
                     const long off = 10 * 86400;
                     var b = ctx.NewBundle("cat /proc/self/timens_offsets; cut -d. -f1 /proc/uptime").SetNamespace("time");
-                    b.Linux["timeOffsets"] = Obj((clock, Obj(("secs", off), ("nanosecs", 0))));
+                    long nanos = clock == "monotonic" ? 250000000 : 0;
+                    b.Linux["timeOffsets"] = Obj((clock, Obj(("secs", off), ("nanosecs", nanos))));
                     var o = ctx.RunProbe(b);
                     var line = o.Split('\n').FirstOrDefault(l => l.StartsWith(clock, StringComparison.Ordinal));
                     That(line is not null, "no timens_offsets line for " + clock + ": " + Show(o));
                     var f = line!.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                     Equal($"{off}", f[1], $"{clock} offset seconds");
+                    Equal($"{nanos}", f.ElementAtOrDefault(2), $"{clock} offset nanoseconds");
                     if (clock == "boottime")
                     {
                         long inside = long.Parse(o.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim());

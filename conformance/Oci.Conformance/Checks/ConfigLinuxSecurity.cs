@@ -87,7 +87,7 @@ internal static class ConfigLinuxSecurity
                 {
                     var b = ctx.NewBundle("mkdir /tmp/conf-dir; echo rc=$?").Writable();
                     b.Linux["seccomp"] = Seccomp("SCMP_ACT_ALLOW", Rule(action, "mkdir", "mkdirat"));
-                    var o = ctx.RunProbe(b);
+                    var o = RunProbeOrRefused(ctx, b, $"seccomp action {action}");
                     Equal("159", KV(o).Get("rc", o), "exit status of mkdir (128 + SIGSYS)");
                     return Pass();
                 });
@@ -96,7 +96,7 @@ internal static class ConfigLinuxSecurity
         {
             var b = ctx.NewBundle(MkdirProbe).Writable();
             b.Linux["seccomp"] = Seccomp("SCMP_ACT_ALLOW", Rule("SCMP_ACT_LOG", "mkdir", "mkdirat"));
-            var o = ctx.RunProbe(b);
+            var o = RunProbeOrRefused(ctx, b, "seccomp action SCMP_ACT_LOG");
             Equal("0", KV(o).Get("rc", o), "mkdir exit code");
             return Pass();
         });
@@ -122,18 +122,21 @@ internal static class ConfigLinuxSecurity
                 var sc = Seccomp("SCMP_ACT_ALLOW", Rule("SCMP_ACT_ERRNO", "mkdir", "mkdirat"));
                 sc["flags"] = Bundle.Strings("SECCOMP_FILTER_FLAG_LOG");
                 b.Linux["seccomp"] = sc;
-                var o = ctx.RunProbe(b);
+                var o = RunProbeOrRefused(ctx, b, "seccomp flag SECCOMP_FILTER_FLAG_LOG");
                 That(KV(o).Get("rc", o) != "0", "mkdir succeeded");
                 return Pass();
-            }) { RuncDeviation = "runc 1.1 rejects any seccomp flags (\"seccomp flags are not yet supported by runc\")" };
+            });
         yield return new("seccomp.errnoRet-invalid-action", Doc, S, Level.MUST,
             "errnoRet on an action that takes no errno (SCMP_ACT_KILL) makes the runtime fail", ctx =>
             {
-                var b = ctx.NewBundle("true").Writable();
-                var rule = Rule("SCMP_ACT_KILL", "mkdir");
-                rule["errnoRet"] = 1;
-                b.Linux["seccomp"] = Seccomp("SCMP_ACT_ALLOW", rule);
-                return ExpectCreateOrStartError(ctx, b, "errnoRet with SCMP_ACT_KILL");
+                JsonObject With(string action)
+                {
+                    var rule = Rule(action, "mkdir");
+                    rule["errnoRet"] = 1;
+                    return Seccomp("SCMP_ACT_ALLOW", rule);
+                }
+                return ExpectInvalid(ctx, "errnoRet with SCMP_ACT_KILL",
+                    b => b.Linux["seccomp"] = With("SCMP_ACT_ERRNO"), b => b.Linux["seccomp"] = With("SCMP_ACT_KILL"));
             }) { RuncDeviation = "runc 1.1 silently accepts errnoRet on actions that take no errno" };
 
         // --- rootfs propagation (the bundle directory is made a shared mount on the host so that slave has a master)
@@ -211,7 +214,7 @@ internal static class ConfigLinuxSecurity
                         throw Skip("the expected uname -m values are for x86_64 hosts");
                     var b = ctx.NewBundle("uname -m");
                     b.Linux["personality"] = Obj(("domain", domain));
-                    Equal(machine, ctx.RunProbe(b).Trim(), "uname -m");
+                    Equal(machine, RunProbeOrRefused(ctx, b, $"personality domain {domain}").Trim(), "uname -m");
                     return Pass();
                 }) { RuncDeviation = domain == "LINUX32" ? "runc 1.1 ignores linux.personality" : null };
         }
@@ -228,7 +231,7 @@ internal static class ConfigLinuxSecurity
             if (!File.Exists("/proc/self/numa_maps")) throw Skip("the kernel has no NUMA support");
             var b = ctx.NewBundle("head -n 3 /proc/self/numa_maps");
             b.Linux["memoryPolicy"] = Obj(("mode", "MPOL_BIND"), ("nodes", "0"));
-            var o = ctx.RunProbe(b);
+            var o = RunProbeOrRefused(ctx, b, "memory policy MPOL_BIND");
             That(o.Contains("bind:0", StringComparison.Ordinal), "numa_maps shows no bind:0 policy: " + Show(o));
             return Pass();
         }) { RuncDeviation = "runc 1.1 ignores linux.memoryPolicy" };

@@ -61,6 +61,11 @@ internal static class ConfigMounts
                 return Pass();
             }) { RuncDeviation = deviation };
 
+    /// <summary>Skips unless the runtime's features say it uses uid/gidMappings of mounts (mountExtensions.idmap.enabled).</summary>
+    private static void RequireIdmap(CheckContext ctx) =>
+        ctx.Host.RequireFeature(f => f["linux"]?["mountExtensions"]?["idmap"]?["enabled"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<bool>(out var e) ? e : null,
+            "linux.mountExtensions.idmap.enabled");
+
     private static bool NoAtimeFlags(MountInfo m) => !m.HasOption("noatime") && !m.HasOption("relatime");
 
     public static IEnumerable<Check> Checks()
@@ -288,19 +293,91 @@ internal static class ConfigMounts
         yield return Recursive("rnosymfollow", Level.SHOULD, "", m => m.HasOption("nosymfollow"), "submount is nosymfollow");
         yield return Recursive("rsymfollow", Level.SHOULD, "nosymfollow", m => !m.HasOption("nosymfollow"), "nosymfollow submount loses nosymfollow");
 
-        yield return new("mounts.option.idmap", Doc, Opts, Level.SHOULD,
-            "`idmap` with uid/gidMappings on a bind mount shows host-owned files with the mapped owner", ctx =>
+        foreach (var opt in new[] { "idmap", "ridmap" })
+        {
+            bool recursive = opt == "ridmap";
+            yield return new($"mounts.option.{opt}", Doc, Opts, Level.SHOULD,
+                recursive
+                    ? "`ridmap` with uid/gidMappings on an rbind mount maps the owner of files on the mount and on its submount"
+                    : "`idmap` with uid/gidMappings on a bind mount shows host-owned files with the mapped owner", ctx =>
+                {
+                    RequireIdmap(ctx);
+                    var d = recursive ? HostTreeWithSubmount(ctx, "") : ctx.NewDir("idmap");
+                    File.WriteAllText(Path.Combine(d, "owned"), "x");
+                    if (recursive) File.WriteAllText(Path.Combine(d, "sub", "owned"), "x");
+                    var b = ctx.NewBundle($"stat -c %u:%g {T}/owned" + (recursive ? $"; stat -c %u:%g {T}/sub/owned" : ""));
+                    b.AddMount(T, "none", d, recursive ? "rbind" : "bind", opt);
+                    var m = b.Mounts[^1]!.AsObject();
+                    // like a user namespace map: id 0 of the source filesystem is presented as host id 1000 / 2000
+                    m["uidMappings"] = new System.Text.Json.Nodes.JsonArray(Obj(("containerID", 0), ("hostID", 1000), ("size", 1)));
+                    m["gidMappings"] = new System.Text.Json.Nodes.JsonArray(Obj(("containerID", 0), ("hostID", 2000), ("size", 1)));
+                    var seen = ctx.RunProbe(b).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    Equal("1000:2000", seen.ElementAtOrDefault(0), "owner of a root-owned host file through the idmapped mount");
+                    if (recursive) Equal("1000:2000", seen.ElementAtOrDefault(1), "owner of a root-owned file on the submount");
+                    return Pass();
+                });
+            yield return new($"mounts.option.{opt}.userns", Doc, Opts, Level.MUST,
+                $"`{opt}` without mappings in a container with a user namespace either uses the container's mapping (host root's file is root's inside) or generates an error", ctx =>
+                {
+                    RequireIdmap(ctx);
+                    var d = ctx.NewDir("idmap-userns");
+                    File.WriteAllText(Path.Combine(d, "owned"), "x");
+                    Host.Chmod(d, "755");
+                    Bundle Make(bool idmap)
+                    {
+                        var b = ctx.NewBundle($"stat -c %u:%g {T}/owned");
+                        ConfigLinuxNamespaces.AddUserNs(b);
+                        b.RemoveMount("/sys/fs/cgroup");
+                        // the mount point exists already: the container's root (host uid 100000) could not make it in a root-owned rootfs
+                        Directory.CreateDirectory(Path.Combine(b.Rootfs, T.TrimStart('/')));
+                        if (idmap) b.AddMount(T, "none", d, recursive ? "rbind" : "bind", opt);
+                        else b.AddMount(T, "none", d, recursive ? "rbind" : "bind");
+                        return b;
+                    }
+                    // the same bind mount without the option must work, else an error with it says nothing
+                    var (plainOk, plainOut, plainError) = ctx.TryRunProbe(Make(false));
+                    if (!plainOk) throw Skip("the runtime cannot make this bind mount in a user namespace even without the option: " + plainError);
+                    if (plainOut.Trim() == "0:0") throw Skip("without the option the host-root-owned file already shows as 0:0, so a mapping cannot be seen");
+                    var (ok, output, error) = ctx.TryRunProbe(Make(true));
+                    if (!ok) return Pass("an error was generated, as allowed: " + error);
+                    Equal("0:0", output.Trim(), "owner (inside) of a host-root-owned file through the mount mapped with the container's user namespace mapping");
+                    return Pass();
+                });
+            yield return new($"mounts.option.{opt}.no-userns", Doc, Opts, Level.MUST,
+                $"`{opt}` without uid/gidMappings in a container without a user namespace generates an error", ctx =>
+                {
+                    RequireIdmap(ctx);
+                    var d = ctx.NewDir("idmap-nouserns");
+                    return ExpectInvalid(ctx, $"{opt} without mappings and without a user namespace",
+                        b =>
+                        {
+                            b.AddMount(T, "none", d, recursive ? "rbind" : "bind", opt);
+                            var m = b.Mounts[^1]!.AsObject();
+                            m["uidMappings"] = new System.Text.Json.Nodes.JsonArray(Obj(("containerID", 0), ("hostID", 1000), ("size", 1)));
+                            m["gidMappings"] = new System.Text.Json.Nodes.JsonArray(Obj(("containerID", 0), ("hostID", 2000), ("size", 1)));
+                        },
+                        b => b.AddMount(T, "none", d, recursive ? "rbind" : "bind", opt));
+                });
+        }
+        yield return new("mounts.option.remount", Doc, Opts, Level.MUST,
+            "`remount` (with `ro`) on a destination mounted by an earlier entry changes that mount instead of stacking a new one", ctx =>
             {
-                ctx.Host.RequireFeature(f => ctx.Host.FeatureListContains("mountOptions", "idmap"), "mount option `idmap`");
-                var d = ctx.NewDir("idmap");
-                File.WriteAllText(Path.Combine(d, "owned"), "x");
-                var b = ctx.NewBundle($"stat -c %u:%g {T}/owned");
-                b.AddMount(T, "none", d, "bind", "idmap");
-                var m = b.Mounts[^1]!.AsObject();
-                // like a user namespace map: id 0 of the source filesystem is presented as host id 1000 / 2000
-                m["uidMappings"] = new System.Text.Json.Nodes.JsonArray(Obj(("containerID", 0), ("hostID", 1000), ("size", 1)));
-                m["gidMappings"] = new System.Text.Json.Nodes.JsonArray(Obj(("containerID", 0), ("hostID", 2000), ("size", 1)));
-                Equal("1000:2000", ctx.RunProbe(b).Trim(), "owner of a root-owned host file through the idmapped mount");
+                var b = ctx.NewBundle();
+                b.AddMount(T, "tmpfs", "tmpfs", "size=1m");
+                b.AddMount(T, "tmpfs", "tmpfs", "remount", "ro");
+                var ms = MountsSeenInside(ctx, b);
+                var at = ms.Where(m => m.MountPoint == T).ToList();
+                That(at.Count == 1, $"{at.Count} mounts at {T} (expected the first one, remounted): {string.Join(" | ", at.Select(Desc))}");
+                That(at[0].HasOption("ro"), $"the remounted tmpfs is not read-only: {Desc(at[0])}");
+                return Pass();
+            });
+        yield return new("mounts.option.mount8-nofail", Doc, Opts, Level.SHOULD,
+            "`nofail`, an option mount(8) knows (and does not pass to the filesystem), is accepted on a tmpfs", ctx =>
+            {
+                var b = ctx.NewBundle();
+                b.AddMount(T, "tmpfs", "tmpfs", "nofail", "size=1m");
+                var m = Find(MountsSeenInside(ctx, b), T);
+                That(m.FsType == "tmpfs", $"{T} is {m.FsType}");
                 return Pass();
             });
     }

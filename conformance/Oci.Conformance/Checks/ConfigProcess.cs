@@ -194,18 +194,105 @@ internal static class ConfigProcess
             {
                 var b = ctx.NewBundle("cat /proc/self/stat");
                 b.Process["scheduler"] = Obj(("policy", "SCHED_BATCH"), ("nice", 7));
-                var stat = ctx.RunProbe(b).Trim();
+                var stat = RunProbeOrRefused(ctx, b, "scheduler policy SCHED_BATCH").Trim();
                 // the probe's `cat` inherits policy and nice from the container process
                 Equal("3", StatField(stat, 41), "scheduling policy (3 = SCHED_BATCH)");
                 Equal("7", StatField(stat, 19), "nice");
                 return Pass();
             }) { RuncDeviation = "runc 1.1 ignores process.scheduler" };
+        yield return new("process.scheduler.fifo", Doc, "Linux Process", Level.MAY,
+            "scheduler {policy SCHED_FIFO, priority 10} is the container process's policy and static priority (chrt -p)", ctx =>
+            {
+                var b = ctx.NewBundle();
+                b.Process["scheduler"] = Obj(("policy", "SCHED_FIFO"), ("priority", 10));
+                AllowRealtime(ctx, b);
+                var chrt = Chrt(ctx, StartSleeperOrRefused(ctx, b, "scheduler policy SCHED_FIFO"));
+                That(chrt.Contains("policy: SCHED_FIFO", StringComparison.Ordinal), "policy is not SCHED_FIFO: " + Show(chrt));
+                That(chrt.Contains("priority: 10", StringComparison.Ordinal), "priority is not 10: " + Show(chrt));
+                return Pass();
+            }) { RuncDeviation = "runc 1.1 ignores process.scheduler" };
+        yield return new("process.scheduler.flags", Doc, "Linux Process", Level.MAY,
+            "scheduler flags [SCHED_FLAG_RESET_ON_FORK] are applied (chrt -p shows SCHED_RESET_ON_FORK)", ctx =>
+            {
+                var b = ctx.NewBundle();
+                b.Process["scheduler"] = Obj(("policy", "SCHED_BATCH"), ("flags", Bundle.Strings("SCHED_FLAG_RESET_ON_FORK")));
+                var chrt = Chrt(ctx, StartSleeperOrRefused(ctx, b, "scheduler flag SCHED_FLAG_RESET_ON_FORK"));
+                That(chrt.Contains("SCHED_BATCH|SCHED_RESET_ON_FORK", StringComparison.Ordinal), "policy lacks SCHED_RESET_ON_FORK: " + Show(chrt));
+                return Pass();
+            }) { RuncDeviation = "runc 1.1 ignores process.scheduler" };
+        yield return new("process.scheduler.deadline", Doc, "Linux Process", Level.MAY,
+            "scheduler {SCHED_DEADLINE, runtime 2 ms, deadline 20 ms, period 40 ms} is applied (chrt -p)", ctx =>
+            {
+                var probe = Host.Cmd("chrt", "-d", "--sched-runtime", "2000000", "--sched-deadline", "20000000", "--sched-period", "40000000", "0", "true");
+                if (!probe.Ok) throw Skip("the host does not let even the suite use SCHED_DEADLINE (chrt -d: " + probe.Brief + ")");
+                var b = ctx.NewBundle();
+                b.Process["scheduler"] = Obj(("policy", "SCHED_DEADLINE"), ("runtime", 2000000), ("deadline", 20000000), ("period", 40000000));
+                var chrt = Chrt(ctx, StartSleeperOrRefused(ctx, b, "scheduler policy SCHED_DEADLINE"));
+                That(chrt.Contains("policy: SCHED_DEADLINE", StringComparison.Ordinal), "policy is not SCHED_DEADLINE: " + Show(chrt));
+                That(chrt.Contains("2000000/20000000/40000000", StringComparison.Ordinal), "runtime/deadline/period differ: " + Show(chrt));
+                return Pass();
+            }) { RuncDeviation = "runc 1.1 ignores process.scheduler" };
+        yield return new("process.execCPUAffinity.final", Doc, "Linux Process", Level.MAY,
+            "execCPUAffinity.final (the host's last CPU) is the process's CPU affinity", ctx =>
+            {
+                var cpus = CpuList(Host.StatusField("self", "Cpus_allowed_list") ?? "");
+                if (cpus.Count < 2) throw Skip("the host lets the suite run on fewer than two CPUs, so an affinity change cannot be seen");
+                var last = cpus[^1].ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var b = ctx.NewBundle("grep Cpus_allowed_list /proc/self/status");
+                b.Process["execCPUAffinity"] = Obj(("final", last));
+                Equal("Cpus_allowed_list:\t" + last, ctx.RunProbe(b).Trim(), "CPU affinity");
+                return Pass();
+            }) { RuncDeviation = "runc 1.1 ignores process.execCPUAffinity" };
+        yield return new("process.execCPUAffinity.unset", Doc, "Linux Process", Level.SHOULD,
+            "without execCPUAffinity the process keeps the affinity the kernel gives it (all CPUs the suite may use)", ctx =>
+            {
+                var mine = Host.StatusField("self", "Cpus_allowed_list") ?? "";
+                var b = ctx.NewBundle("grep Cpus_allowed_list /proc/self/status");
+                Equal("Cpus_allowed_list:\t" + mine, ctx.RunProbe(b).Trim(), "CPU affinity");
+                return Pass();
+            });
+        foreach (var withSize in new[] { false, true })
+        {
+            yield return new(withSize ? "process.terminal.consoleSize" : "process.terminal", Doc, "Process", withSize ? Level.MUST : Level.MAY,
+                withSize
+                    ? "with terminal true, consoleSize {height 33, width 111} is the terminal's size (stty size)"
+                    : "terminal true: stdin, stdout and stderr are a terminal, whose master comes over --console-socket", ctx =>
+                {
+                    var sock = Path.Combine(ctx.WorkDir, "console.sock");
+                    var rx = new FdReceiver(sock, TimeSpan.FromSeconds(30));
+                    ctx.Defer(rx.Dispose);
+                    var b = ctx.NewBundle("[ -t 0 ] && echo in=tty; [ -t 1 ] && echo out=tty; [ -t 2 ] && echo err=tty; echo size=$(stty size); echo done=1");
+                    b.Process["terminal"] = true;
+                    if (withSize) b.Process["consoleSize"] = Obj(("height", 33), ("width", 111));
+                    var id = ctx.NewId();
+                    var r = ctx.TryCreate(b, id, null, "--console-socket", sock);
+                    That(r.Ok, "create with a terminal failed: " + r.Brief);
+                    var msg = rx.Wait(TimeSpan.FromSeconds(15)) ?? throw Fail("nothing came over the console socket: " + rx.Error);
+                    That(msg.Fds.Count == 1, $"{msg.Fds.Count} descriptors came over the console socket, expected the pty master");
+                    var what = FdReceiver.Describe(msg.Fds[0]) ?? "?";
+                    That(what.Contains("ptmx", StringComparison.Ordinal), $"the descriptor is {what}, not a pty master");
+                    var reader = PtyReader.Start(msg.Fds[0]);
+                    var c = new Container(ctx, id, b);
+                    c.Start();
+                    c.WaitStopped();
+                    var output = reader.Finish(TimeSpan.FromSeconds(10)).Replace("\r", "", StringComparison.Ordinal);
+                    var kv = KV(output);
+                    kv.Get("done", output);
+                    if (withSize) Equal("33 111", kv.Get("size", output), "stty size (rows columns)");
+                    else
+                    {
+                        That(kv.GetValueOrDefault("in") == "tty" && kv.GetValueOrDefault("out") == "tty" && kv.GetValueOrDefault("err") == "tty",
+                            "not all of stdin/stdout/stderr are a terminal: " + Show(output));
+                    }
+                    return Pass();
+                });
+        }
         yield return new("process.ioPriority", Doc, "Linux Process", Level.MUST,
             "ioPriority {IOPRIO_CLASS_BE, 6} is applied (ionice -p)", ctx =>
             {
                 var b = ctx.NewBundle("ionice -p $$");
                 b.Process["ioPriority"] = Obj(("class", "IOPRIO_CLASS_BE"), ("priority", 6));
-                Equal("best-effort: prio 6", ctx.RunProbe(b).Trim(), "ionice");
+                Equal("best-effort: prio 6", RunProbeOrRefused(ctx, b, "ioPriority class IOPRIO_CLASS_BE").Trim(), "ionice");
                 return Pass();
             }) { RuncDeviation = "runc 1.1 ignores process.ioPriority" };
         yield return new("process.apparmorProfile", Doc, "Linux Process", Level.MUST,
@@ -243,5 +330,41 @@ internal static class ConfigProcess
             Equal("conformance.test", ctx.RunProbe(b).Trim(), "domainname");
             return Pass();
         }) { RuncDeviation = "runc 1.1 ignores `domainname`" };
+    }
+
+    /// <summary>`chrt -p PID` of a running container's process (util-linux on the host).</summary>
+    private static string Chrt(CheckContext ctx, Container c)
+    {
+        var r = Host.Cmd("chrt", "-p", c.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (!r.Ok) throw Skip("the host's `chrt -p` (util-linux) does not work: " + r.Brief);
+        return r.Stdout;
+    }
+
+    /// <summary>
+    /// With RT group scheduling (cgroup v1 cpu.rt_runtime_us), a new cgroup gets no real-time budget, so a real-time
+    /// policy needs cpu.realtimeRuntime in the config, as a user would have to write it.
+    /// </summary>
+    private static void AllowRealtime(CheckContext ctx, Bundle b)
+    {
+        if (ctx.Host.V1.TryGetValue("cpu", out var cpu) && File.Exists(Path.Combine(cpu.MountPoint, "cpu.rt_runtime_us")))
+        {
+            var c = Bundle.Obj(b.Resources, "cpu");
+            c["realtimeRuntime"] = 10000;
+            c["realtimePeriod"] = 1000000;
+        }
+    }
+
+    /// <summary>Parses a CPU list ("0-3,7").</summary>
+    internal static List<int> CpuList(string list)
+    {
+        var cpus = new List<int>();
+        foreach (var part in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var range = part.Split('-');
+            if (!int.TryParse(range[0], out var lo)) continue;
+            int hi = range.Length > 1 && int.TryParse(range[1], out var h) ? h : lo;
+            for (int i = lo; i <= hi; i++) cpus.Add(i);
+        }
+        return cpus;
     }
 }

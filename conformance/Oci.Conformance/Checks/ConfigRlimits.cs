@@ -56,16 +56,16 @@ internal static class ConfigRlimits
         yield return new("process.rlimits.invalid-type", Doc, Sec, Level.MUST,
             "an rlimit type that maps to no kernel resource generates an error", ctx =>
             {
-                var b = ctx.NewBundle("true");
-                b.Process["rlimits"] = new JsonArray(Limit("RLIMIT_NOT_A_LIMIT", 1, 1));
-                return ExpectCreateOrStartError(ctx, b, "RLIMIT_NOT_A_LIMIT");
+                return ExpectInvalid(ctx, "RLIMIT_NOT_A_LIMIT",
+                    b => b.Process["rlimits"] = new JsonArray(Limit("RLIMIT_NOFILE", 100, 200)),
+                    b => b.Process["rlimits"] = new JsonArray(Limit("RLIMIT_NOT_A_LIMIT", 1, 1)));
             });
         yield return new("process.rlimits.duplicate", Doc, Sec, Level.MUST,
             "duplicated rlimit entries of the same type generate an error", ctx =>
             {
-                var b = ctx.NewBundle("true");
-                b.Process["rlimits"] = new JsonArray(Limit("RLIMIT_NOFILE", 100, 200), Limit("RLIMIT_NOFILE", 300, 400));
-                return ExpectCreateOrStartError(ctx, b, "duplicate RLIMIT_NOFILE");
+                return ExpectInvalid(ctx, "duplicate RLIMIT_NOFILE",
+                    b => b.Process["rlimits"] = new JsonArray(Limit("RLIMIT_NOFILE", 100, 200), Limit("RLIMIT_CORE", 300, 400)),
+                    b => b.Process["rlimits"] = new JsonArray(Limit("RLIMIT_NOFILE", 100, 200), Limit("RLIMIT_NOFILE", 300, 400)));
             });
     }
 }

@@ -62,6 +62,42 @@ internal static class RuntimeCreate
             That(!r.Ok, "create without id succeeded");
             return Pass();
         });
+        yield return new("create.no-bundle", Doc, "Create", Level.MUST,
+            "create without --bundle, run from a directory that is not a bundle, generates an error and creates no container", ctx =>
+            {
+                // runc's CLI takes the current directory when --bundle is missing; an empty one is not a bundle.
+                var empty = ctx.NewDir("not-a-bundle");
+                var id = ctx.NewId();
+                var r = ctx.Runtime.Run(["create", id], new RunOptions { ShellPrefix = $"cd '{empty}' &&" });
+                That(!r.Ok, "create without a bundle succeeded");
+                That(!ctx.Rt("state", id).Ok, "a container exists after the failed create");
+                return Pass();
+            });
+        yield return new("create.mounts-at-create", Doc, "Create", Level.MUST,
+            "configured mounts are in place when create returns, before start (the created container's mount table)", ctx =>
+            {
+                var b = ctx.NewBundle("true");
+                b.AddMount("/mnt/at-create", "tmpfs", "tmpfs", "size=1m");
+                var c = ctx.Create(b);
+                var mounts = Host.MountTable(c.Pid.ToString());
+                That(mounts.Any(m => m.MountPoint == "/mnt/at-create" && m.FsType == "tmpfs"),
+                    "no tmpfs at /mnt/at-create in the created container's mount table: " +
+                    Show(string.Join(", ", mounts.Select(m => m.MountPoint))));
+                return Pass();
+            });
+        yield return new("create.cgroup-at-create", Doc, "Create", Level.MUST,
+            "resources are applied by create, before start (pids.limit in the created container's cgroup)", ctx =>
+            {
+                if (!ctx.Host.HasController("pids")) throw Skip("the host has no pids cgroup controller");
+                if (!ctx.Host.V1.ContainsKey("pids") && ctx.Host.Layout == CgroupLayout.Hybrid)
+                    throw Skip("on this hybrid host pids exists only in the cgroup v2 hierarchy, which runtimes do not manage in hybrid mode");
+                var b = ctx.NewBundle("true");
+                Bundle.Obj(b.Resources, "pids")["limit"] = 37;
+                var c = ctx.Create(b);
+                var loc = ctx.Host.CgroupOf(c.Pid, "pids") ?? throw Fail("cannot find the created container's pids cgroup");
+                Equal("37", Host.Read(Path.Combine(loc.Dir, "pids.max")).Trim(), "pids.max while the container is `created`");
+                return Pass();
+            });
         yield return new("create.missing-bundle", Doc, "Create", Level.MUST,
             "create with a bundle path that does not exist fails and creates no container", ctx =>
             {

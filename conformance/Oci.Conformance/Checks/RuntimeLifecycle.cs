@@ -11,6 +11,22 @@ internal static class RuntimeLifecycle
 
     public static IEnumerable<Check> Checks()
     {
+        yield return new("lifecycle.operations", Doc, "Operations", Level.MUST,
+            "the operations work on one container through its life: create, state, start, state, kill, state, delete, state", ctx =>
+            {
+                var b = ctx.NewBundle(Sleep);
+                var c = ctx.Create(b);
+                Equal("created", ctx.Status(c.Id), "status after create");
+                c.Start();
+                WaitOutput(c, "ready");
+                Equal("running", ctx.Status(c.Id), "status after start");
+                c.Kill("KILL");
+                c.WaitStopped();
+                Equal("stopped", ctx.Status(c.Id), "status after kill");
+                c.Delete();
+                That(!ctx.Rt("state", c.Id).Ok, "state still succeeds after delete");
+                return Pass();
+            });
         foreach (var hook in new[] { "prestart", "createRuntime", "createContainer" })
         {
             yield return new($"lifecycle.{hook}-fails", Doc, "Lifecycle", Level.MUST,

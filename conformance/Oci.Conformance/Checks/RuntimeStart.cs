@@ -53,16 +53,12 @@ internal static class RuntimeStart
         yield return new("start.no-process", Doc, "Start", Level.MUST,
             "start generates an error if `process` was not set (create or start fails)", ctx =>
             {
-                var b = ctx.NewBundle();
-                b.Config.Remove("process");
-                return ExpectCreateOrStartError(ctx, b, "config without process");
+                return ExpectInvalid(ctx, "config without process", _ => { }, b => b.Config.Remove("process"));
             });
         yield return new("start.missing-executable", Doc, "Lifecycle", Level.MUST,
             "a program that cannot be executed makes create or start fail", ctx =>
             {
-                var b = ctx.NewBundle();
-                b.Args("/no/such/program");
-                return ExpectCreateOrStartError(ctx, b, "args[0] does not exist");
+                return ExpectInvalid(ctx, "args[0] does not exist", b => b.Args("/bin/true"), b => b.Args("/no/such/program"));
             });
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Oci.Conformance.Framework;
 using static Oci.Conformance.Checks.Common;
 using static Oci.Conformance.Framework.Verify;
@@ -89,6 +90,40 @@ internal static class RuntimeState
                 var c = ctx.Create(b);
                 var st = ctx.State(c.Id) ?? throw Fail("state failed");
                 Equal("yes", st["annotations"]?["org.example.conformance"]?.ToString(), "annotations[org.example.conformance]");
+                return Pass();
+            });
+        yield return new("state.annotations-none", Doc, "State", Level.MAY,
+            "without annotations in config.json the state's `annotations` is absent or an empty map", ctx =>
+            {
+                var c = ctx.Create(ctx.NewBundle("true"));
+                var st = ctx.State(c.Id) ?? throw Fail("state failed");
+                var a = st["annotations"];
+                That(!st.ContainsKey("annotations") || a is JsonObject { Count: 0 },
+                    $"`annotations` is {Show(a?.ToJsonString() ?? "null")}, expected absent or {{}}");
+                return Pass();
+            });
+        yield return new("state.schema", Doc, "State", Level.MUST,
+            "the state (created, running, stopped; with annotations) adheres to schema/state-schema.json", ctx =>
+            {
+                var schema = new JsonSchema(n => Spec.SpecSource.Embedded.Schema(n));
+                void Validate(string id, string when)
+                {
+                    var r = ctx.Rt("state", id);
+                    That(r.Ok, $"state ({when}) failed: {r.Brief}");
+                    JsonNode? doc;
+                    try { doc = JsonNode.Parse(r.Stdout); }
+                    catch (System.Text.Json.JsonException e) { throw Fail($"state ({when}) is not JSON: {e.Message}"); }
+                    var errors = schema.Validate(doc, "state-schema.json");
+                    That(errors.Count == 0, $"state ({when}) breaks state-schema.json: {string.Join("; ", errors)}");
+                }
+                var b = ctx.NewBundle("true");
+                b.Config["annotations"] = Obj(("org.example.conformance", "yes"));
+                var c = ctx.Create(b);
+                Validate(c.Id, "created");
+                Validate(StartSleeper(ctx).Id, "running");
+                c.Start();
+                c.WaitStopped();
+                Validate(c.Id, "stopped");
                 return Pass();
             });
         yield return new("state.unknown-id", Doc, "Query State", Level.MUST,

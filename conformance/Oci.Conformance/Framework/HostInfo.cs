@@ -68,6 +68,13 @@ public sealed class HostInfo
     }
 
     public string FeaturesRaw { get; private set; } = "";
+
+    /// <summary>One line: kernel, cgroup layout and controllers, security modules.</summary>
+    public string Describe() =>
+        $"kernel: {KernelRelease}; cgroup layout: {Layout}" +
+        (V1.Count > 0 ? $"; v1 controllers: {string.Join(',', V1.Keys.Order())}" : "") +
+        (V2MountPoint is not null ? $"; v2 at {V2MountPoint} controllers: [{string.Join(',', V2Controllers.Order())}]" : "") +
+        $"; AppArmor: {(AppArmor ? "yes" : "no")}; SELinux: {(SELinux ? "yes" : "no")}";
     public bool FeaturesCommandWorks => FeaturesRaw.Length > 0 && FeaturesError.Length == 0 || Features is not null;
 
     public bool HasCap(int bit) => (CapBnd & (1UL << bit)) != 0;
