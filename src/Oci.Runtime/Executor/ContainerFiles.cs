@@ -57,20 +57,25 @@ internal sealed class ContainerFiles(int rootFd) : IDisposable
         return true;
     }
 
-    /// <summary>The text of a small regular file (the image's /etc/passwd), or null.</summary>
+    /// <summary>The text of a small regular file (the image's /etc/passwd), or null. The file is opened O_PATH and
+    /// checked to be a regular file first: opening a device or a FIFO of the image for reading could have effects.</summary>
     public string? ReadText(string path)
     {
-        int fd = Sys.TryOpenAt2(rootFd, Relative(path), Sys.O_RDONLY | O_NONBLOCK, ResolveInRoot, out _);
-        if (fd < 0) return null;
+        int handle = Sys.TryOpenAt2(rootFd, Relative(path), Sys.O_PATH, ResolveInRoot, out _);
+        if (handle < 0) return null;
+        int fd = -1;
         try
         {
-            var (mode, _, size) = Sys.FileStat(fd);
+            var (mode, _, size) = Sys.FileStat(handle);
             if ((mode & S_IFMT) != S_IFREG || size > MaxFile) return null;
-            return System.Text.Encoding.UTF8.GetString(Sys.ReadBytesFrom(fd, (int)Math.Min(size + 4096, MaxFile)));
+            // Reopened through this process's own /proc: the very file that was checked.
+            fd = Sys.TryOpen($"/proc/self/fd/{handle}", Sys.O_RDONLY | O_NONBLOCK, out _);
+            return fd < 0 ? null : System.Text.Encoding.UTF8.GetString(Sys.ReadBytesFrom(fd, (int)Math.Min(size + 4096, MaxFile)));
         }
         finally
         {
             Sys.Close(fd);
+            Sys.Close(handle);
         }
     }
 

@@ -208,8 +208,10 @@ internal static class ContainerSetup
 
     static void Send(ExecutorProcess exe, PlanBuilder b, List<int> hostFds)
     {
-        // A failed send means the executor is gone: what it reported says why.
-        if (!exe.Send(b.Take())) exe.Receive();
+        // A failed send means the executor is gone: what it reported says why (Receive throws its error, or
+        // InitExitedException at end-of-stream).
+        if (!exe.Send(b.Take()))
+            while (true) exe.Receive();
         foreach (int fd in hostFds) Sys.Close(fd);
         hostFds.Clear();
     }
