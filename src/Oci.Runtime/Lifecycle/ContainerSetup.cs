@@ -89,7 +89,8 @@ internal static class ContainerSetup
                     files.Dispose();
                     files = new ContainerFiles(ready.Fds.Single());
                 }
-                c.SetgroupsDenied = newUser && Sys.TryReadText($"/proc/{exe.ChildPid}/setgroups")?.Trim() == "deny";
+                // In the user namespace it created or joined ("allow" outside any): setgroups(2) may be denied there.
+                c.SetgroupsDenied = Sys.TryReadText($"/proc/{exe.ChildPid}/setgroups")?.Trim() == "deny";
                 int newRoot = c.NewMountNamespace ? RootfsPlan.SwitchRoot(b, c, root) : root;
                 ProcessPlan.Environment(b, c, newRoot);
                 if (c.NewMountNamespace) RootfsPlan.Finish(b, c, newRoot, files);

@@ -114,14 +114,16 @@ internal static class RootfsPlan
             CgroupPlan.Mount(b, c, root, mount, options, hostFds);
             return;
         }
-        else if (type == "sysfs" && !c.NewNetworkNamespace)
+        else if (type == "sysfs" && c.NewUserNamespace && !c.NewNetworkNamespace)
         {
             CheckProcDestination(destination, type, false, field);
-            // Without its own network namespace the container may not mount sysfs: bind the host's, as runc does.
+            // In a user namespace without its own network namespace the container may not mount sysfs (the network
+            // namespace is not its user namespace's): bind the host's, as runc does.
             tree = HostTree(b, "/sys", recursive: true, options, "bind the host's /sys", hostFds, out _);
         }
-        else if (type == "mqueue" && !c.NewIpcNamespace)
+        else if (type == "mqueue" && c.NewUserNamespace && !c.NewIpcNamespace)
         {
+            // Likewise mqueue without its own IPC namespace.
             CheckProcDestination(destination, type, false, field);
             tree = HostTree(b, "/dev/mqueue", recursive: false, options, "bind the host's /dev/mqueue", hostFds, out _);
         }
@@ -207,9 +209,11 @@ internal static class RootfsPlan
     /// <summary>A new filesystem made with fsopen(2), configured and mounted detached with its attributes.</summary>
     static int NewFilesystem(PlanBuilder b, string type, string? source, MountOptions options, string data)
     {
-        const ulong Unsupported = MS_SILENT | MS_POSIXACL | MS_I_VERSION;
-        if ((options.Flags & Unsupported) != 0)
-            throw new OciException($"mount option silent, acl or iversion is not supported on a {type} mount");
+        // silent only quiets the kernel's log about this mount, and i_version is the filesystem's own choice on this
+        // kernel (mount(2) ignores MS_I_VERSION): neither has an fsconfig(2) parameter, and neither changes what the
+        // container sees. acl would, and fsconfig has no generic form of it: refused rather than dropped.
+        if ((options.Flags & MS_POSIXACL) != 0)
+            throw new OciException($"mount option acl is not supported on a {type} mount");
         int fs = b.FsOpen(type);
         if (!string.IsNullOrEmpty(source)) b.FsConfig(fs, 1, "source", source);
         foreach (var (flag, name) in SuperblockFlags)
