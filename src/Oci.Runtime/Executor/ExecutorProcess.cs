@@ -28,6 +28,9 @@ internal sealed class ExecutorProcess : IDisposable
         this.socket = socket;
     }
 
+    /// <summary>The runtime's end of the plan's socket (tests send raw messages on it).</summary>
+    internal int Socket => socket;
+
     /// <summary>The executor as started (it exits after forking into the container's namespaces).</summary>
     public int Pid { get; private set; }
 

@@ -278,7 +278,7 @@ internal static class ProcessPlan
     {
         var environment = new List<string>(process.Env ?? []);
         if (!environment.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)))
-            environment.Add("HOME=" + (HomeOf(process.User.Uid, files.ReadText("/etc/passwd")) ?? "/"));
+            environment.Add("HOME=" + (PasswdFile.Find(process.User.Uid, files.ReadText("/etc/passwd")) is { Length: > 5 } entry ? entry[5] : "/"));
         if (process.Args is not { Count: > 0 })
             throw new SpecValidationException("process.args", "must name at least the program to run");
         string name = process.Args[0];
@@ -299,18 +299,6 @@ internal static class ProcessPlan
                          ?? throw new OciException($"exec: \"{name}\": executable file not found in $PATH");
         }
         return new ResolvedProcess(executable, process.Args, environment);
-    }
-
-    static string? HomeOf(uint uid, string? passwd)
-    {
-        if (passwd is null) return null;
-        string id = uid.ToString(CultureInfo.InvariantCulture);
-        foreach (var line in passwd.Split('\n'))
-        {
-            var fields = line.Split(':');
-            if (fields.Length > 5 && fields[2] == id) return fields[5];
-        }
-        return null;
     }
 }
 

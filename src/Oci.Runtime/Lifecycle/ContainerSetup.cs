@@ -34,12 +34,8 @@ internal static class ContainerSetup
         IReadOnlyList<LinuxIdMapping>? uidMappings, IReadOnlyList<LinuxIdMapping>? gidMappings, ISetupHost host, List<string> warnings)
     {
         var spec = c.Spec;
-        var exe = ExecutorProcess.Start(preserveFds);
-        var hostFds = new List<int>();
-        try
+        return Drive(preserveFds, host, (exe, b, hostFds) =>
         {
-            host.Started(exe.Pid);
-            var b = new PlanBuilder();
             Namespaces(b, plan.Joins, hostFds);
             bool newUser = (plan.CloneFlags & NamespaceType.User.CloneFlag) != 0;
             if (newUser)
@@ -111,33 +107,15 @@ internal static class ContainerSetup
             {
                 files.Dispose();
             }
-            // The executor reports ready, then waits for start with the rest of the plan in its socket.
-            Send(exe, b, hostFds);
-            exe.Await(ExecutorSync.Ready);
-            return exe.ChildPid;
-        }
-        catch
-        {
-            exe.Abort();
-            throw;
-        }
-        finally
-        {
-            foreach (int fd in hostFds) Sys.Close(fd);
-            exe.Dispose();
-        }
+        });
     }
 
     /// <summary>Starts a process in a running container; returns its pid once it is about to execute.</summary>
     public static int Exec(SetupContext c, IReadOnlyList<(NamespaceType Type, string Path)> joins, int preserveFds, int consoleSocket,
         ISetupHost host, List<string> warnings)
     {
-        var exe = ExecutorProcess.Start(preserveFds);
-        var hostFds = new List<int>();
-        try
+        return Drive(preserveFds, host, (exe, b, hostFds) =>
         {
-            host.Started(exe.Pid);
-            var b = new PlanBuilder();
             Namespaces(b, joins, hostFds);
             b.Fork();
             b.Setsid();
@@ -156,6 +134,22 @@ internal static class ContainerSetup
                 b.Notify(ExecutorSync.Ready);
                 ProcessPlan.Exec(b, c, resolved);
             }
+        });
+    }
+
+    /// <summary>Starts an executor, has <paramref name="plan"/> send it every segment but the last, then sends the
+    /// last one and waits for the executor's ready; returns the container process's pid. On any failure the
+    /// executor and its child are killed and reaped; the runtime's descriptors sent with the plan are closed.</summary>
+    static int Drive(int preserveFds, ISetupHost host, Action<ExecutorProcess, PlanBuilder, List<int>> plan)
+    {
+        var exe = ExecutorProcess.Start(preserveFds);
+        var hostFds = new List<int>();
+        try
+        {
+            host.Started(exe.Pid);
+            var b = new PlanBuilder();
+            plan(exe, b, hostFds);
+            // The executor reports ready, then (create) waits for start with the rest of the plan in its socket.
             Send(exe, b, hostFds);
             exe.Await(ExecutorSync.Ready);
             return exe.ChildPid;

@@ -265,16 +265,26 @@ internal static class RootfsPlan
     static string MountPointOf(string path)
     {
         string best = "/";
-        foreach (var line in (Sys.TryReadText("/proc/self/mountinfo") ?? "").Split('\n'))
-        {
-            var fields = line.Split(' ');
-            if (fields.Length < 5) continue;
-            string point = fields[4].Replace("\\040", " ");
-            if ((path == point || path.StartsWith(point.TrimEnd('/') + "/", StringComparison.Ordinal)) && point.Length > best.Length)
-                best = point;
-        }
+        foreach (var (point, _) in MountPoints())
+            if (IsAtOrBelow(path, point) && point.Length > best.Length) best = point;
         return best;
     }
+
+    /// <summary>The mount points and filesystem types of this process's mount namespace, in mountinfo's order.</summary>
+    static IEnumerable<(string Point, string Type)> MountPoints()
+    {
+        foreach (var line in (Sys.TryReadText("/proc/self/mountinfo") ?? "").Split('\n'))
+        {
+            int dash = line.IndexOf(" - ", StringComparison.Ordinal);
+            var fields = line.Split(' ');
+            if (dash < 0 || fields.Length < 5) continue;
+            yield return (Cgroups.CgroupMounts.Unescape(fields[4]), line[(dash + 3)..].Split(' ')[0]);
+        }
+    }
+
+    /// <summary>Whether <paramref name="path"/> is <paramref name="point"/> or lies below it.</summary>
+    static bool IsAtOrBelow(string path, string point) =>
+        path == point || path.StartsWith(point.TrimEnd('/') + "/", StringComparison.Ordinal);
 
     /// <summary>/dev's nodes and links, when no bind mount provides /dev; planned after the runtime has looked at
     /// what the image and the mounts put there.</summary>
@@ -382,18 +392,8 @@ internal static class RootfsPlan
     static void LeaveOnlyTheRoot(PlanBuilder b, SetupContext c)
     {
         string rootfs = c.Rootfs.TrimEnd('/');
-        var points = new List<(string Point, string Type)>();
-        foreach (var line in (Sys.TryReadText("/proc/self/mountinfo") ?? "").Split('\n'))
-        {
-            int dash = line.IndexOf(" - ", StringComparison.Ordinal);
-            var fields = line.Split(' ');
-            if (dash < 0 || fields.Length < 5) continue;
-            string point = Cgroups.CgroupMounts.Unescape(fields[4]);
-            string type = line[(dash + 3)..].Split(' ')[0];
-            bool inside = point == rootfs || point.StartsWith(rootfs + "/", StringComparison.Ordinal);
-            bool above = point == "/" || rootfs.StartsWith(point.TrimEnd('/') + "/", StringComparison.Ordinal);
-            if (!inside && !above) points.Add((point, type));
-        }
+        // Neither the rootfs and what is below it, nor the mounts that hold it.
+        var points = MountPoints().Where(m => !IsAtOrBelow(m.Point, rootfs) && !IsAtOrBelow(rootfs, m.Point)).ToList();
         // Deepest first, and of mounts stacked on one point the last made first.
         var ordered = points.Select((p, i) => (p.Point, p.Type, Index: i))
             .OrderByDescending(p => LexicalPath.Components(p.Point).Count).ThenByDescending(p => p.Index);

@@ -21,9 +21,9 @@ public sealed class ExecutorProtocolTests
         try
         {
             foreach (var message in messages)
-                if (!Sys.SendMessage(SocketOf(exe), message, [])) break;
+                if (!Sys.SendMessage(exe.Socket, message, [])) break;
             // The plan ends here: the executor reads end-of-file after what was sent.
-            Sys.ShutdownWrite(SocketOf(exe));
+            Sys.ShutdownWrite(exe.Socket);
             try
             {
                 exe.Receive();
@@ -40,9 +40,6 @@ public sealed class ExecutorProtocolTests
         int status = Sys.WaitPid(pid);
         return (error, status);
     }
-
-    static int SocketOf(ExecutorProcess exe) =>
-        (int)typeof(ExecutorProcess).GetField("socket", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(exe)!;
 
     static int ExitCode(int status) => (status >> 8) & 0xff;
     static int Signal(int status) => status & 0x7f;
