@@ -408,9 +408,10 @@ internal static unsafe class Sys
     }
 
     /// <summary>mount_setattr(2): change attributes of a mount (recursively with AT_RECURSIVE).</summary>
-    public static void MountSetattr(int dirFd, string path, uint flags, ulong set, ulong clear, ulong propagation = 0)
+    public static void MountSetattr(int dirFd, string path, uint flags, ulong set, ulong clear, ulong propagation = 0, int usernsFd = -1)
     {
-        var attr = new Native.MountAttr { AttrSet = set, AttrClr = clear, Propagation = propagation };
+        // The user namespace is read only with MOUNT_ATTR_IDMAP in set.
+        var attr = new Native.MountAttr { AttrSet = set, AttrClr = clear, Propagation = propagation, UsernsFd = usernsFd < 0 ? 0 : (ulong)usernsFd };
         fixed (byte* p = CString.Of(path))
             Check(Native.syscall(Native.SYS_mount_setattr, dirFd, (nint)p, (nint)flags, (nint)(&attr), sizeof(Native.MountAttr)),
                 $"mount_setattr {path}");

@@ -211,17 +211,26 @@ internal static class ContainerSetup
         hostFds.Clear();
     }
 
-    static void WriteIdMaps(int pid, IReadOnlyList<LinuxIdMapping>? uidMappings, IReadOnlyList<LinuxIdMapping>? gidMappings)
+    /// <summary>Writes the id maps of the user namespace of process <paramref name="pid"/>; an error names
+    /// <paramref name="field"/>'s uidMappings or gidMappings (<paramref name="field"/> "linux" for the container's).</summary>
+    internal static void WriteIdMaps(int pid, IReadOnlyList<LinuxIdMapping>? uidMappings, IReadOnlyList<LinuxIdMapping>? gidMappings,
+        string field = "linux")
     {
-        Write($"/proc/{pid}/uid_map", uidMappings, "linux.uidMappings");
-        Write($"/proc/{pid}/gid_map", gidMappings, "linux.gidMappings");
+        Write($"/proc/{pid}/uid_map", uidMappings, $"{field}.uidMappings");
+        Write($"/proc/{pid}/gid_map", gidMappings, $"{field}.gidMappings");
 
         static void Write(string path, IReadOnlyList<LinuxIdMapping>? mappings, string field)
         {
-            var text = new StringBuilder();
-            foreach (var m in mappings ?? []) text.Append(m.ContainerId).Append(' ').Append(m.HostId).Append(' ').Append(m.Size).Append('\n');
-            int errno = Sys.TryWriteFile(path, text.ToString());
+            int errno = Sys.TryWriteFile(path, MapText(mappings));
             if (errno != 0) throw new SyscallException($"{field}: writing {path}", errno);
         }
+    }
+
+    /// <summary>Mappings as the text of a uid_map or gid_map file.</summary>
+    internal static string MapText(IReadOnlyList<LinuxIdMapping>? mappings)
+    {
+        var text = new StringBuilder();
+        foreach (var m in mappings ?? []) text.Append(m.ContainerId).Append(' ').Append(m.HostId).Append(' ').Append(m.Size).Append('\n');
+        return text.ToString();
     }
 }

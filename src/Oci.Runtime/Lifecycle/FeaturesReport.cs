@@ -30,7 +30,7 @@ public static class FeaturesReport
             AppArmor = new AppArmorFeatures { Enabled = false },
             Selinux = new SelinuxFeatures { Enabled = false },
             IntelRdt = new IntelRdtFeatures { Enabled = false },
-            MountExtensions = new MountExtensionsFeatures { IdMap = new IdMapFeatures { Enabled = false } },
+            MountExtensions = new MountExtensionsFeatures { IdMap = new IdMapFeatures { Enabled = true } },
         },
         Annotations = new Dictionary<string, string>
         {

@@ -47,9 +47,11 @@ internal static class RootfsPlan
         var remounted = new HashSet<string>(mounts.Where(m => (MountOptions.Parse(m.Options).Flags & MS_REMOUNT) != 0)
             .Select(m => Normalized(m.Destination)), StringComparer.Ordinal);
         var made = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Id-mapped mounts get their mapping here, on the host side, before they are sent.
+        using var idMaps = new IdMapNamespaces();
         for (int i = 0; i < mounts.Count; i++)
             using (b.For($"mounts[{i}]", $"mounting {mounts[i].Source ?? mounts[i].Type} on {mounts[i].Destination}"))
-                MountOne(b, c, root, mounts[i], $"mounts[{i}]", hostFds, remounted, made);
+                MountOne(b, c, root, mounts[i], $"mounts[{i}]", hostFds, remounted, made, idMaps);
         foreach (int slot in made.Values) b.Close(slot);
         return root;
     }
@@ -78,13 +80,12 @@ internal static class RootfsPlan
     }
 
     static void MountOne(PlanBuilder b, SetupContext c, int root, Mount mount, string field, List<int> hostFds,
-        HashSet<string> remounted, Dictionary<string, int> made)
+        HashSet<string> remounted, Dictionary<string, int> made, IdMapNamespaces idMaps)
     {
         var options = MountOptions.Parse(mount.Options);
         string type = mount.Type ?? "";
         string destination = Normalized(mount.Destination);
-        if (options.IdMap || options.RecursiveIdMap)
-            throw new OciException($"{field}: id-mapped mounts (idmap, ridmap) are not supported yet");
+        bool idMapped = IsIdMapped(mount, options, field);
         int tree;
         bool isDirectory = true;
         if ((options.Flags & MS_REMOUNT) != 0)
@@ -106,7 +107,8 @@ internal static class RootfsPlan
             if (!source.StartsWith('/')) source = Path.Combine(c.Bundle, source);
             isDirectory = Directory.Exists(source);
             if (!isDirectory && !File.Exists(source)) throw new SpecValidationException($"{field}.source", $"{source} does not exist");
-            tree = HostTree(b, source, (options.Flags & MS_REC) != 0, options, $"bind {source}", hostFds, out long sourceType);
+            tree = HostTree(b, source, (options.Flags & MS_REC) != 0, options, $"bind {source}", hostFds, out long sourceType,
+                idMapped ? IdMapNamespace(c, mount, idMaps, field) : -1, options.RecursiveIdMap, field);
             CheckProcDestination(destination, type, sourceType == ProcSuperMagic, field);
         }
         else if (type == "cgroup")
@@ -166,12 +168,54 @@ internal static class RootfsPlan
             b.Close(tree);
     }
 
-    /// <summary>A detached clone of a host path with the mount's attributes already set; sent to the executor.</summary>
-    static int HostTree(PlanBuilder b, string source, bool recursive, MountOptions options, string what, List<int> hostFds, out long filesystem)
+    /// <summary>Whether <paramref name="mount"/> is id-mapped (the idmap or ridmap option, or mappings of its own,
+    /// which runc takes as idmap); refuses what cannot be id-mapped, naming the field.</summary>
+    static bool IsIdMapped(Mount mount, MountOptions options, string field)
+    {
+        bool mappings = mount.UidMappings is { Count: > 0 } || mount.GidMappings is { Count: > 0 };
+        if (!options.IdMap && !options.RecursiveIdMap && !mappings) return false;
+        string what = mappings ? $"{field}.uidMappings" : $"{field}.options";
+        if (!options.IsBind && mount.Type != "bind")
+            throw new SpecValidationException(what, "id-mapped mounts are only supported for bind mounts");
+        if ((options.Flags & MS_REMOUNT) != 0)
+            throw new SpecValidationException($"{field}.options", "a remount cannot change the id mapping of a mount");
+        if (options.IdMap && options.RecursiveIdMap)
+            throw new SpecValidationException($"{field}.options", "idmap and ridmap cannot both be given");
+        return true;
+    }
+
+    /// <summary>The user namespace that carries a mount's id mapping: one with the mount's own mappings, else the
+    /// container's (its mappings, or the namespace it joins).</summary>
+    static int IdMapNamespace(SetupContext c, Mount mount, IdMapNamespaces idMaps, string field)
+    {
+        if (mount.UidMappings is { Count: > 0 } uid && mount.GidMappings is { Count: > 0 } gid) return idMaps.For(uid, gid, field);
+        var user = c.Spec.Linux?.Namespaces?.FirstOrDefault(n => n.Type == "user");
+        if (user is null)
+            throw new SpecValidationException($"{field}.options", "idmap and ridmap need uidMappings and gidMappings or a user namespace");
+        if (!string.IsNullOrEmpty(user.Path)) return idMaps.Open(user.Path, field);
+        return idMaps.For(c.Spec.Linux!.UidMappings ?? [], c.Spec.Linux.GidMappings ?? [], "linux");
+    }
+
+    /// <summary>A detached clone of a host path with the mount's attributes already set; sent to the executor.
+    /// With <paramref name="idMapNamespace"/> (a user namespace's descriptor) the clone is id-mapped through it,
+    /// every mount of the tree with <paramref name="recursiveIdMap"/>.</summary>
+    static int HostTree(PlanBuilder b, string source, bool recursive, MountOptions options, string what, List<int> hostFds, out long filesystem,
+        int idMapNamespace = -1, bool recursiveIdMap = false, string field = "")
     {
         int fd = Sys.OpenTree(Sys.AT_FDCWD, source, OpenTreeClone | (recursive ? AtRecursive : 0) | (uint)Sys.O_CLOEXEC);
         hostFds.Add(fd);
         filesystem = Sys.FilesystemType(fd);
+        // The mapping first: it can only be given to a mount that has none, and nothing below depends on it.
+        if (idMapNamespace >= 0)
+            try
+            {
+                Sys.MountSetattr(fd, "", AtEmptyPath | (recursiveIdMap ? AtRecursive : 0), MOUNT_ATTR_IDMAP, 0, usernsFd: idMapNamespace);
+            }
+            catch (SyscallException e)
+            {
+                // EINVAL mostly: a filesystem (or, with ridmap, a mount below) that does not support id-mapped mounts.
+                throw new SyscallException($"{field}: id-mapping {source} (its filesystem must support id-mapped mounts)", e.Errno);
+            }
         var (set, clear) = Attributes(options.Flags, options.ClearedFlags);
         // A bind mount takes ro, nosuid, nodev, noexec and the atime flags on its top mount only, as with runc's
         // remount; the recursive forms (rro, rnosuid, …) reach every mount below.

@@ -1,0 +1,96 @@
+using Oci.Runtime.Spec;
+using Xunit;
+
+namespace Oci.Runtime.Tests.Integration;
+
+/// <summary>User namespaces all the way (issue 13): id-mapped mounts, bind sources the container's user cannot
+/// reach, session keyrings.</summary>
+public sealed class UserNamespaceTests
+{
+    static List<LinuxIdMapping> Map(uint container, uint host, uint size) => [new LinuxIdMapping { ContainerId = container, HostId = host, Size = size }];
+
+    /// <summary>A directory of the harness with files owned 0:0 and 5:7.</summary>
+    static string OwnedFiles(OciRunHarness h)
+    {
+        string dir = Path.Combine(h.Root, "idmapped-" + Guid.NewGuid().ToString("N")[..6]);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "root-file"), "x");
+        File.WriteAllText(Path.Combine(dir, "other-file"), "y");
+        ContainerEnvironment.Env.Shell($"chown 5:7 {dir}/other-file");
+        return dir;
+    }
+
+    static RuntimeSpec WithUserNamespace(RuntimeSpec spec)
+    {
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+        spec.Linux.UidMappings = Map(0, 100000, 65536);
+        spec.Linux.GidMappings = Map(0, 100000, 65536);
+        return spec;
+    }
+
+    [ContainerFact]
+    public void An_id_mapped_bind_mount_shows_the_mapped_owner_without_a_user_namespace()
+    {
+        using var h = new OciRunHarness();
+        string source = OwnedFiles(h);
+        var spec = OciRunHarness.NewSpec("stat", "-c", "%n=%u:%g", "/mnt/root-file", "/mnt/other-file");
+        spec.Mounts!.Add(new Mount
+        {
+            Destination = "/mnt", Type = "bind", Source = source, Options = ["bind", "idmap"],
+            UidMappings = Map(0, 200000, 1000), GidMappings = Map(0, 300000, 1000),
+        });
+        var result = h.RunContainer(spec);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("/mnt/root-file=200000:300000\n/mnt/other-file=200005:300007", result.Stdout.Trim());
+    }
+
+    [ContainerFact]
+    public void An_id_mapped_bind_mount_shows_the_mapped_owner_in_a_user_namespace()
+    {
+        using var h = new OciRunHarness();
+        string source = OwnedFiles(h);
+        // Without the mapping the files (host ids 0, 5 and 7) would be the overflow id 65534 inside. On directories
+        // of the shared rootfs, which the container's root may not create.
+        var spec = WithUserNamespace(OciRunHarness.NewSpec("stat", "-c", "%n=%u:%g", "/root/root-file", "/root/other-file", "/var/root-file", "/var/other-file"));
+        spec.Mounts!.Add(new Mount
+        {
+            Destination = "/root", Type = "bind", Source = source, Options = ["rbind", "ridmap"],
+            UidMappings = Map(0, 100000, 65536), GidMappings = Map(0, 100000, 65536),
+        });
+        // idmap without mappings of its own: the container's.
+        spec.Mounts.Add(new Mount { Destination = "/var", Type = "bind", Source = source, Options = ["bind", "idmap"] });
+        var result = h.RunContainer(spec);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("/root/root-file=0:0\n/root/other-file=5:7\n/var/root-file=0:0\n/var/other-file=5:7", result.Stdout.Trim());
+    }
+
+    [ContainerFact]
+    public void Id_mapping_a_mount_that_is_no_bind_is_refused_naming_the_field()
+    {
+        using var h = new OciRunHarness();
+        var spec = OciRunHarness.NewSpec("true");
+        spec.Mounts!.Add(new Mount
+        {
+            Destination = "/mnt", Type = "tmpfs", Source = "tmpfs", Options = ["idmap"],
+            UidMappings = Map(0, 200000, 1000), GidMappings = Map(0, 200000, 1000),
+        });
+        var result = h.RunContainer(spec);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"mounts[{spec.Mounts.Count - 1}].uidMappings", result.Stderr);
+        Assert.Contains("only supported for bind mounts", result.Stderr);
+        Assert.Empty(h.LeftoverState());
+    }
+
+    [ContainerFact]
+    public void Features_report_id_mapped_mounts()
+    {
+        using var h = new OciRunHarness();
+        var result = h.Run("features");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var doc = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        var options = doc.RootElement.GetProperty("mountOptions").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Contains("idmap", options);
+        Assert.Contains("ridmap", options);
+        Assert.True(doc.RootElement.GetProperty("linux").GetProperty("mountExtensions").GetProperty("idmap").GetProperty("enabled").GetBoolean());
+    }
+}
