@@ -35,6 +35,8 @@ public static class FeaturesReport
         Annotations = new Dictionary<string, string>
         {
             ["io.github.oci-run.version"] = typeof(FeaturesReport).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+            // Each container joins a new session keyring named _ses.<id>, unless --no-new-keyring (as runc).
+            ["io.github.oci-run.keyring.session"] = "per-container",
         },
     };
 }

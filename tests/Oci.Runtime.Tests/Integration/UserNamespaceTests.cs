@@ -92,5 +92,57 @@ public sealed class UserNamespaceTests
         Assert.Contains("idmap", options);
         Assert.Contains("ridmap", options);
         Assert.True(doc.RootElement.GetProperty("linux").GetProperty("mountExtensions").GetProperty("idmap").GetProperty("enabled").GetBoolean());
+        Assert.Equal("per-container", doc.RootElement.GetProperty("annotations").GetProperty("io.github.oci-run.keyring.session").GetString());
+    }
+
+    [ContainerFact]
+    public void Bind_sources_in_a_root_only_directory_reach_a_container_in_a_user_namespace()
+    {
+        using var h = new OciRunHarness();
+        // As podman keeps them: userdata/{hosts,resolv.conf,hostname} in a root-owned 0700 directory, which the
+        // container's root (host uid 100000) cannot search.
+        string userdata = Path.Combine(h.Root, "userdata");
+        Directory.CreateDirectory(userdata);
+        File.WriteAllText(Path.Combine(userdata, "hosts"), "127.0.0.1 podman-style\n");
+        File.WriteAllText(Path.Combine(userdata, "resolv.conf"), "nameserver 192.0.2.53\n");
+        File.WriteAllText(Path.Combine(userdata, "hostname"), "userdata-host\n");
+        File.SetUnixFileMode(userdata, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string rootfs = ContainerEnvironment.Env.PrivateRootfs(h);
+        foreach (var name in new[] { "hosts", "resolv.conf", "hostname" }) File.WriteAllText(Path.Combine(rootfs, "etc", name), "");
+        // The image as podman gives it to a user namespace: owned by the mapped root.
+        ContainerEnvironment.Env.Shell($"chown -R 100000:100000 {rootfs}");
+        var spec = WithUserNamespace(OciRunHarness.NewSpec("cat", "/etc/hosts", "/etc/resolv.conf", "/etc/hostname"));
+        spec.Root!.Path = rootfs;
+        foreach (var name in new[] { "hosts", "resolv.conf", "hostname" })
+            spec.Mounts!.Add(new Mount { Destination = "/etc/" + name, Type = "bind", Source = Path.Combine(userdata, name), Options = ["rbind", "rprivate"] });
+        var result = h.RunContainer(spec);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("127.0.0.1 podman-style\nnameserver 192.0.2.53\nuserdata-host", result.Stdout.Trim());
+    }
+
+    /// <summary>The serial and name of each session keyring in a container's /proc/keys.</summary>
+    static string SessionKeyring(OciRunHarness h, string id)
+    {
+        var keys = h.Run("exec", id, "grep", $"keyring *_ses.{id}:", "/proc/keys");
+        Assert.True(keys.ExitCode == 0, keys.ToString());
+        var lines = keys.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        return lines[0].Split(' ')[0];
+    }
+
+    [ContainerFact]
+    public void Two_containers_have_different_session_keyrings()
+    {
+        using var h = new OciRunHarness();
+        string[] ids = [h.NewId("key"), h.NewId("key")];
+        foreach (var id in ids)
+        {
+            var spec = OciRunHarness.NewSpec("sleep", "1000");
+            spec.Linux!.MaskedPaths!.Remove("/proc/keys");
+            h.Create(spec, id);
+            Assert.Equal(0, h.Run("start", id).ExitCode);
+        }
+        string first = SessionKeyring(h, ids[0]), second = SessionKeyring(h, ids[1]);
+        Assert.NotEqual(first, second);
     }
 }
