@@ -101,8 +101,9 @@ public sealed class EngineTests
         }
     }
 
-    [EngineFact("podman", Podman, "/usr/bin/conmon")]
-    public void Podman_runs_containers_with_the_readme_runtime()
+    /// <summary>Runs <paramref name="body"/> with a private podman (its command, the ulimits and network it needs)
+    /// that has the busybox image as localhost/oci-run-busybox:test; removes everything afterwards.</summary>
+    static void WithPodman(Action<Func<string[], CommandResult>, string[]> body)
     {
         string dir = Path.Combine(Path.GetTempPath(), "oci-run-podman-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
@@ -115,7 +116,6 @@ public sealed class EngineTests
         // podman raises RLIMIT_NOFILE and RLIMIT_NPROC to the host's maximum by default, which a runner without
         // CAP_SYS_RESOURCE cannot give (runc fails the same way there): the test names its own limits.
         string[] limits = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--network", "none"];
-        string id = "oci-run-" + Guid.NewGuid().ToString("N")[..8];
         // podman's cgroupfs manager puts conmon in /libpod_parent/conmon of each hierarchy: removed afterwards unless
         // it was there before.
         var conmonCgroups = Directory.GetDirectories("/sys/fs/cgroup").Select(h => Path.Combine(h, "libpod_parent"))
@@ -124,18 +124,7 @@ public sealed class EngineTests
         {
             var import = Pod("import", RootfsTar(dir), "localhost/oci-run-busybox:test");
             Assert.True(import.ExitCode == 0, import.ToString());
-
-            var run = Pod(["run", "--rm", .. limits, "localhost/oci-run-busybox:test", "sh", "-c", "echo hello-from-podman; exit 6"]);
-            Assert.True(run.ExitCode == 6, run.ToString());
-            Assert.Contains("hello-from-podman", run.Stdout);
-
-            var detached = Pod(["run", "-d", "--name", id, .. limits, "localhost/oci-run-busybox:test", "sleep", "1000"]);
-            Assert.True(detached.ExitCode == 0, detached.ToString());
-            var exec = Pod("exec", id, "sh", "-c", "echo exec-ok; exit 4");
-            Assert.Equal(4, exec.ExitCode);
-            Assert.Contains("exec-ok", exec.Stdout);
-            var remove = Pod("rm", "-f", id);
-            Assert.True(remove.ExitCode == 0, remove.ToString());
+            body(Pod, limits);
         }
         finally
         {
@@ -153,6 +142,50 @@ public sealed class EngineTests
             }
         }
     }
+
+    [EngineFact("podman", Podman, "/usr/bin/conmon")]
+    public void Podman_runs_containers_with_the_readme_runtime() => WithPodman((Pod, limits) =>
+    {
+        string id = "oci-run-" + Guid.NewGuid().ToString("N")[..8];
+        var run = Pod(["run", "--rm", .. limits, "localhost/oci-run-busybox:test", "sh", "-c", "echo hello-from-podman; exit 6"]);
+        Assert.True(run.ExitCode == 6, run.ToString());
+        Assert.Contains("hello-from-podman", run.Stdout);
+
+        var detached = Pod(["run", "-d", "--name", id, .. limits, "localhost/oci-run-busybox:test", "sleep", "1000"]);
+        Assert.True(detached.ExitCode == 0, detached.ToString());
+        var exec = Pod(["exec", id, "sh", "-c", "echo exec-ok; exit 4"]);
+        Assert.Equal(4, exec.ExitCode);
+        Assert.Contains("exec-ok", exec.Stdout);
+        var remove = Pod(["rm", "-f", id]);
+        Assert.True(remove.ExitCode == 0, remove.ToString());
+    });
+
+    /// <summary>podman's user namespaces (issue 13): <c>--uidmap</c> and <c>--userns=auto</c>, the latter from a
+    /// <c>containers</c> range the test adds to /etc/subuid and /etc/subgid (the files are restored afterwards).</summary>
+    [EngineFact("podman", Podman, "/usr/bin/conmon")]
+    public void Podman_runs_containers_in_user_namespaces() => WithPodman((Pod, limits) =>
+    {
+        var saved = new[] { "/etc/subuid", "/etc/subgid" }.ToDictionary(f => f, f => File.Exists(f) ? File.ReadAllText(f) : null);
+        try
+        {
+            foreach (var file in saved.Keys) File.AppendAllText(file, "containers:2147483647:65536\n");
+            string script = "cat /proc/self/uid_map; cat /etc/hosts >/dev/null && echo hosts-ok";
+            var mapped = Pod(["run", "--rm", .. limits, "--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536",
+                "localhost/oci-run-busybox:test", "sh", "-c", script]);
+            Assert.True(mapped.ExitCode == 0, mapped.ToString());
+            Assert.Matches(@"^\s*0\s+100000\s+65536\s*\nhosts-ok", mapped.Stdout);
+
+            var auto = Pod(["run", "--rm", .. limits, "--userns=auto", "localhost/oci-run-busybox:test", "sh", "-c", script]);
+            Assert.True(auto.ExitCode == 0, auto.ToString());
+            Assert.Matches(@"^\s*0\s+2147483647\s+\d+\s*\nhosts-ok", auto.Stdout);
+        }
+        finally
+        {
+            foreach (var (file, text) in saved)
+                if (text is null) File.Delete(file);
+                else File.WriteAllText(file, text);
+        }
+    });
 }
 
 /// <summary>A test that drives a container engine: skipped, with the reason, where containers cannot run or the
