@@ -14,10 +14,10 @@ internal static partial class Cli
         .Switch("debug", "log the runtime's steps at debug level")
         .Value("log", "a file to append log lines to (default: stderr)")
         .ValueWithDefault("log-format", "\"text\"", "text, or json (one object a line, as containerd's shim reads it)")
-        .ValueWithDefault("root", "\"/run/oci-run\"", "the directory for the containers' state (best on a tmpfs)")
+        .ValueWithDefault("root", "\"/run/oci-run\"", "the directory for the containers' state (best on a tmpfs; $XDG_RUNTIME_DIR/oci-run for a user other than root)")
         .Value("criu", "refused: checkpoint/restore is not supported")
         .Switch("systemd-cgroup", "refused: the systemd cgroup driver is not implemented")
-        .ValueWithDefault("rootless", "\"auto\"", "false or auto; true (ignore cgroup permission errors) is refused")
+        .ValueWithDefault("rootless", "\"auto\"", "true, false, or auto (rootless when the caller is not root)")
         .ValueWithDefault("cgroup-manager", "\"cgroupfs\"", "cgroupfs, or disabled to make and join no cgroup (crun's flag)")
         .Switch("help", "show this help", "h")
         .Switch("version", "print the version", "v");
@@ -70,15 +70,13 @@ internal static partial class Cli
                 throw new UsageException($"--log-format: invalid log format \"{logFormat}\": must be text or json");
             if (global.Value("criu") is not null)
                 throw new OciException("--criu: checkpoint/restore is not supported");
-            switch (global.Value("rootless") ?? "auto")
+            bool? rootless = (global.Value("rootless") ?? "auto") switch
             {
-                case "false" or "auto":
-                    break;
-                case "true":
-                    throw new OciException("--rootless=true: ignoring cgroup permission errors (runc's rootless cgroup manager) is not supported");
-                case var other:
-                    throw new UsageException($"--rootless: invalid value \"{other}\": must be true, false or auto");
-            }
+                "true" => true,
+                "false" => false,
+                "auto" => null,
+                var other => throw new UsageException($"--rootless: invalid value \"{other}\": must be true, false or auto"),
+            };
             if (global.Has("systemd-cgroup"))
                 throw new OciException("--systemd-cgroup: the systemd cgroup driver is not implemented yet; use the default cgroupfs driver");
             string cgroupManager = global.Value("cgroup-manager") ?? "cgroupfs";
@@ -88,7 +86,8 @@ internal static partial class Cli
                 throw new UsageException($"--cgroup-manager: invalid value \"{cgroupManager}\": must be cgroupfs or disabled");
             var runtime = new ContainerRuntime(new RuntimeOptions
             {
-                Root = global.Value("root") ?? "/run/oci-run",
+                Root = global.Value("root") ?? RuntimeOptions.DefaultRoot,
+                Rootless = rootless,
                 CgroupsDisabled = cgroupManager == "disabled",
             }, logger);
             string command = args[commandIndex];

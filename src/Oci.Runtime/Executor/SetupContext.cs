@@ -25,6 +25,9 @@ internal sealed class SetupContext
     /// <summary>Whether the process is in a user namespace other than the runtime's (devices are then bind-mounted,
     /// not made, and every capability is held there).</summary>
     public bool NewUserNamespace { get; set; }
+    /// <summary>Whether the runtime works without privileges (rootless): what needs them on the host side (bind
+    /// sources cloned there, id-mapped mounts) is done inside the container's user namespace or refused.</summary>
+    public bool Rootless { get; set; }
     /// <summary>Whether the container has its own UTS namespace.</summary>
     public bool NewUtsNamespace { get; set; }
     /// <summary>Whether the container has its own cgroup namespace.</summary>

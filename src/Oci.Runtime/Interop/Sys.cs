@@ -570,6 +570,17 @@ internal static unsafe class Sys
 
     public static uint GetUid() => getuid();
 
+    public static uint GetEuid() => geteuid();
+
+    public static uint GetEgid() => getegid();
+
+    /// <summary>Whether the caller may write to <paramref name="path"/> (access(2) with W_OK, by the real ids).</summary>
+    public static bool MayWrite(string path)
+    {
+        fixed (byte* p = CString.Of(path))
+            return access(p, 2 /* W_OK */) == 0;
+    }
+
     public static uint GetGid() => getgid();
 
     /// <summary>Waits for a child; returns its raw wait status, retrying on EINTR.</summary>

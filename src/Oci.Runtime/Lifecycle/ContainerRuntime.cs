@@ -88,9 +88,20 @@ public sealed partial class ContainerRuntime
         try
         {
             var mounts = CgroupMounts.Read();
-            cgroups = options.CgroupsDisabled
+            bool rootless = options.IsRootless;
+            if (rootless) Rootless.Check(plan);
+            bool cgroupsDisabled = options.CgroupsDisabled;
+            cgroups = cgroupsDisabled
                 ? new CgroupManager(new Dictionary<string, string>(), mounts.Layout)
                 : CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
+            if (rootless && !cgroupsDisabled && Rootless.UndelegatedCgroup(cgroups.Paths.Values) is { } undelegated)
+            {
+                // As runc's rootless mode: no cgroup of its own where none is delegated, rather than no container.
+                logger.LogWarning("rootless: {Path} is not delegated to uid {Uid}: the container stays in the caller's cgroups and linux.resources is not applied",
+                    undelegated, Sys.GetEuid());
+                cgroupsDisabled = true;
+                cgroups = new CgroupManager(new Dictionary<string, string>(), mounts.Layout);
+            }
             // Recorded before anything exists: if this process dies from here on (kill -9, OOM), delete reads the
             // record and removes the cgroups (and, once it is known, init) instead of leaving them behind.
             cgroups.Plan();
@@ -118,7 +129,7 @@ public sealed partial class ContainerRuntime
             logger.LogDebug("create {Id}: cgroups {Paths}", id, string.Join(' ', cgroups.Paths.Values));
             CheckCgroupIsUsable(cgroups);
             // With --cgroup-manager=disabled there is no cgroup to limit: linux.resources is ignored, as crun does.
-            if (!options.CgroupsDisabled) ApplyResources(cgroups, spec);
+            if (!cgroupsDisabled) ApplyResources(cgroups, spec);
             if (createOptions.ConsoleSocket is { } socketPath) consoleSocket = ConsoleSocket.Connect(socketPath);
             else if (createOptions.ConsoleSocketFd >= 0) consoleSocket = Sys.DupCloexec(createOptions.ConsoleSocketFd, 3);
 
@@ -131,6 +142,7 @@ public sealed partial class ContainerRuntime
                 Rootfs = plan.Rootfs,
                 NoPivot = createOptions.NoPivot,
                 NoNewKeyring = createOptions.NoNewKeyring,
+                Rootless = rootless,
                 NewMountNamespace = plan.Creates("mount"),
                 NewUserNamespace = plan.Creates("user") || joinsUser,
                 NewUtsNamespace = plan.Creates("uts") || plan.Joins.Any(j => j.Type.Name == "uts"),

@@ -27,7 +27,7 @@ internal interface ISetupHost
 /// </summary>
 internal static class ContainerSetup
 {
-    const int O_RDONLY = 0, O_WRONLY = 1, O_DIRECTORY = 0x10000, O_PATH = 0x200000;
+    const int O_RDONLY = 0, O_WRONLY = 1, O_DIRECTORY = 0x10000, O_PATH = 0x200000, PR_SET_DUMPABLE = 4;
 
     /// <summary>Sets up a container whose init waits on the exec fifo; returns init's pid and the warnings to log.</summary>
     public static int Create(SetupContext c, ContainerPlan plan, int preserveFds, int execFifo, int consoleSocket,
@@ -42,10 +42,15 @@ internal static class ContainerSetup
             {
                 using var scope = b.For("linux.namespaces");
                 b.Unshare(NamespaceType.User.CloneFlag, "the user namespace");
+                // Without privileges the runtime may write the maps (its /proc files) only while the executor is
+                // dumpable: runc's nsexec does the same for the same window.
+                bool unprivileged = Sys.GetEuid() != 0;
+                if (unprivileged) b.Prctl(PR_SET_DUMPABLE, 1, "let the runtime write the id maps");
                 b.Sync(ExecutorSync.UserNamespace);
                 Send(exe, b, hostFds);
                 exe.Await(ExecutorSync.UserNamespace);
                 WriteIdMaps(exe.Pid, uidMappings, gidMappings);
+                if (unprivileged) b.Prctl(PR_SET_DUMPABLE, 0, "become non-dumpable again");
                 using (b.For("linux.gidMappings")) b.SetResGid(0);
                 using (b.For("linux.uidMappings")) b.SetResUid(0);
             }
@@ -216,6 +221,21 @@ internal static class ContainerSetup
     internal static void WriteIdMaps(int pid, IReadOnlyList<LinuxIdMapping>? uidMappings, IReadOnlyList<LinuxIdMapping>? gidMappings,
         string field = "linux")
     {
+        if (Sys.GetEuid() != 0)
+        {
+            // Without privileges a process may map only its own ids, and its own gid only once setgroups(2) is
+            // denied in the namespace; anything more goes through newuidmap/newgidmap (as runc and crun).
+            if (Rootless.OnlyOwnId(uidMappings, Sys.GetEuid())) Write($"/proc/{pid}/uid_map", uidMappings, $"{field}.uidMappings");
+            else Rootless.WriteWithHelper("newuidmap", pid, uidMappings ?? [], $"{field}.uidMappings");
+            if (Rootless.OnlyOwnId(gidMappings, Sys.GetEgid()))
+            {
+                int denied = Sys.TryWriteFile($"/proc/{pid}/setgroups", "deny");
+                if (denied != 0) throw new SyscallException($"{field}.gidMappings: writing /proc/{pid}/setgroups", denied);
+                Write($"/proc/{pid}/gid_map", gidMappings, $"{field}.gidMappings");
+            }
+            else Rootless.WriteWithHelper("newgidmap", pid, gidMappings ?? [], $"{field}.gidMappings");
+            return;
+        }
         Write($"/proc/{pid}/uid_map", uidMappings, $"{field}.uidMappings");
         Write($"/proc/{pid}/gid_map", gidMappings, $"{field}.gidMappings");
 

@@ -3,8 +3,25 @@ namespace Oci.Runtime.Lifecycle;
 /// <summary>Settings of a <see cref="ContainerRuntime"/>.</summary>
 public sealed class RuntimeOptions
 {
-    /// <summary>Directory for container state (runc's <c>--root</c>).</summary>
-    public string Root { get; init; } = "/run/oci-run";
+    /// <summary>Directory for container state (runc's <c>--root</c>); by default <see cref="DefaultRoot"/>.</summary>
+    public string Root { get; init; } = DefaultRoot;
+
+    /// <summary>runc's default state directory: <c>/run/oci-run</c>, or for a caller that is not root and has
+    /// <c>$XDG_RUNTIME_DIR</c>, <c>$XDG_RUNTIME_DIR/oci-run</c> (where an unprivileged user may write).</summary>
+    public static string DefaultRoot =>
+        Interop.Sys.GetEuid() != 0 && Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } runtimeDir
+            ? Path.Combine(runtimeDir, "oci-run")
+            : "/run/oci-run";
+
+    /// <summary>Rootless operation (runc's <c>--rootless</c>): true, false, or null to decide by the caller's
+    /// effective uid (not 0: rootless). A rootless container needs a user namespace; it gets a cgroup only where
+    /// one is delegated to the caller (else it stays in the caller's, with a warning, and <c>linux.resources</c>
+    /// is not applied); bind sources are opened inside its user namespace; id maps other than the caller's own
+    /// ids are written with newuidmap and newgidmap, within what /etc/subuid and /etc/subgid allow.</summary>
+    public bool? Rootless { get; init; }
+
+    /// <summary>Whether this runtime works rootless (<see cref="Rootless"/>, or the caller is not root).</summary>
+    internal bool IsRootless => Rootless ?? Interop.Sys.GetEuid() != 0;
 
     /// <summary>Make and join no cgroup at all (crun's <c>--cgroup-manager=disabled</c>): the container stays in
     /// the caller's cgroups, <c>linux.resources</c> is not applied, and <c>kill --all</c> reaches init only.</summary>

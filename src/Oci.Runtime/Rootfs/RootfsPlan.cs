@@ -107,7 +107,9 @@ internal static class RootfsPlan
             if (!source.StartsWith('/')) source = Path.Combine(c.Bundle, source);
             isDirectory = Directory.Exists(source);
             if (!isDirectory && !File.Exists(source)) throw new SpecValidationException($"{field}.source", $"{source} does not exist");
-            tree = HostTree(b, source, (options.Flags & MS_REC) != 0, options, $"bind {source}", hostFds, out long sourceType,
+            if (idMapped && c.Rootless)
+                throw new SpecValidationException(mount.UidMappings is { Count: > 0 } ? $"{field}.uidMappings" : $"{field}.options", "id-mapped mounts need a runtime with privileges (not rootless)");
+            tree = HostTree(b, c, source, (options.Flags & MS_REC) != 0, options, $"bind {source}", hostFds, out long sourceType,
                 idMapped ? IdMapNamespace(c, mount, idMaps, field) : -1, options.RecursiveIdMap, field);
             CheckProcDestination(destination, type, sourceType == ProcSuperMagic, field);
         }
@@ -121,13 +123,13 @@ internal static class RootfsPlan
             CheckProcDestination(destination, type, false, field);
             // In a user namespace without its own network namespace the container may not mount sysfs (the network
             // namespace is not its user namespace's): bind the host's, as runc does.
-            tree = HostTree(b, "/sys", recursive: true, options, "bind the host's /sys", hostFds, out _);
+            tree = HostTree(b, c, "/sys", recursive: true, options, "bind the host's /sys", hostFds, out _);
         }
         else if (type == "mqueue" && c.NewUserNamespace && !c.NewIpcNamespace)
         {
             // Likewise mqueue without its own IPC namespace.
             CheckProcDestination(destination, type, false, field);
-            tree = HostTree(b, "/dev/mqueue", recursive: false, options, "bind the host's /dev/mqueue", hostFds, out _);
+            tree = HostTree(b, c, "/dev/mqueue", recursive: false, options, "bind the host's /dev/mqueue", hostFds, out _);
         }
         else
         {
@@ -199,9 +201,16 @@ internal static class RootfsPlan
     /// <summary>A detached clone of a host path with the mount's attributes already set; sent to the executor.
     /// With <paramref name="idMapNamespace"/> (a user namespace's descriptor) the clone is id-mapped through it,
     /// every mount of the tree with <paramref name="recursiveIdMap"/>.</summary>
-    static int HostTree(PlanBuilder b, string source, bool recursive, MountOptions options, string what, List<int> hostFds, out long filesystem,
-        int idMapNamespace = -1, bool recursiveIdMap = false, string field = "")
+    static int HostTree(PlanBuilder b, SetupContext c, string source, bool recursive, MountOptions options, string what, List<int> hostFds,
+        out long filesystem, int idMapNamespace = -1, bool recursiveIdMap = false, string field = "")
     {
+        if (c.Rootless)
+        {
+            // Without privileges only the executor, in the mount namespace its user namespace owns, may clone a tree;
+            // the caller can reach its sources itself. The source's filesystem is not known here (0).
+            filesystem = 0;
+            return ExecutorTree(b, source, recursive, options, what);
+        }
         int fd = Sys.OpenTree(Sys.AT_FDCWD, source, OpenTreeClone | (recursive ? AtRecursive : 0) | (uint)Sys.O_CLOEXEC);
         hostFds.Add(fd);
         filesystem = Sys.FilesystemType(fd);
@@ -223,6 +232,17 @@ internal static class RootfsPlan
         if (options.RecursiveSet != 0 || options.RecursiveClear != 0)
             Sys.MountSetattr(fd, "", AtEmptyPath | AtRecursive, options.RecursiveSet, options.RecursiveClear);
         return b.Fds(what, fd)[0];
+    }
+
+    /// <summary>As <see cref="HostTree"/>, by the executor.</summary>
+    static int ExecutorTree(PlanBuilder b, string source, bool recursive, MountOptions options, string what)
+    {
+        int tree = b.OpenTree(None, source, OpenTreeClone | (recursive ? AtRecursive : 0), what);
+        var (set, clear) = Attributes(options.Flags, options.ClearedFlags);
+        if (set != 0 || clear != 0) b.MountSetattr(tree, recursive: false, set, clear, 0, $"set the attributes of {source}");
+        if (options.RecursiveSet != 0 || options.RecursiveClear != 0)
+            b.MountSetattr(tree, recursive: true, options.RecursiveSet, options.RecursiveClear, 0, $"set the recursive attributes of {source}");
+        return tree;
     }
 
     /// <summary>mount(2) flags as mount_setattr(2) attributes to set and to clear.</summary>
