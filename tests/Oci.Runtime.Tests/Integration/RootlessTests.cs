@@ -78,6 +78,21 @@ public sealed class RootlessTests
             var delete = OciRun("delete", id);
             Assert.True(delete.ExitCode == 0, delete.ToString());
             Assert.False(Directory.Exists(Path.Combine(runtimeDir, "oci-run", id)));
+
+            // More than the user's own ids, from the ranges useradd gave it in /etc/subuid and /etc/subgid: mapped
+            // through newuidmap and newgidmap.
+            string? Range(string file) => File.ReadAllLines(file).Select(l => l.Split(':')).FirstOrDefault(f => f[0] == user)?[1];
+            if (Range("/etc/subuid") is { } subuid && Range("/etc/subgid") is { } subgid && File.Exists("/usr/bin/newuidmap"))
+            {
+                config.Process.Args = ["cat", "/proc/self/uid_map", "/proc/self/gid_map"];
+                config.Linux!.UidMappings!.Add(new LinuxIdMapping { ContainerId = 1, HostId = uint.Parse(subuid), Size = 1000 });
+                config.Linux.GidMappings!.Add(new LinuxIdMapping { ContainerId = 1, HostId = uint.Parse(subgid), Size = 1000 });
+                File.WriteAllBytes(Path.Combine(bundle, "config.json"), SpecLoader.Serialize(config));
+                var ranged = OciRun("run", id);
+                Assert.True(ranged.ExitCode == 0, ranged.ToString());
+                var maps = ranged.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToArray();
+                Assert.Equal([$"0 {uid} 1", $"1 {subuid} 1000", $"0 {gid} 1", $"1 {subgid} 1000"], maps);
+            }
         }
         finally
         {
