@@ -28,6 +28,31 @@ internal static class RuntimeCreate
                 That(c.Stdout.Contains("program-ran", StringComparison.Ordinal), $"program did not run after start: {Show(c.Stdout)}");
                 return Pass();
             });
+        yield return new("create.session-keyring", Doc, "Create", Level.MAY,
+            "each container joins a session keyring of its own (runc's and crun's `_ses.<id>`; the spec does not name keyrings): two containers' keyrings differ", ctx =>
+            {
+                if (!File.Exists("/proc/keys")) throw Skip("the kernel has no keyrings (/proc/keys)");
+                // The serial of the keyring named after the container, from the container's own /proc/keys.
+                string? SessionKeyring(out string id)
+                {
+                    var b = ctx.NewBundle("cat /proc/keys");
+                    if (b.Linux["maskedPaths"] is System.Text.Json.Nodes.JsonArray masked)
+                        b.Linux["maskedPaths"] = Bundle.Strings([.. masked.Select(n => n!.GetValue<string>()).Where(path => path != "/proc/keys")]);
+                    var c = ctx.Create(b);
+                    c.Start();
+                    c.WaitStopped();
+                    id = c.Id;
+                    string name = $"_ses.{c.Id}:";
+                    return c.Stdout.Split('\n').Where(l => l.Contains(" keyring ", StringComparison.Ordinal) && l.Contains(name, StringComparison.Ordinal))
+                        .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0]).FirstOrDefault();
+                }
+                string? first = SessionKeyring(out var firstId), second = SessionKeyring(out var secondId);
+                if (first is null && second is null) throw Skip("the runtime gives containers no session keyring named after them (`_ses.<id>`)");
+                That(first is not null, $"{firstId} has no session keyring named after it, {secondId} has one");
+                That(second is not null, $"{secondId} has no session keyring named after it, {firstId} has one");
+                That(first != second, $"both containers' session keyrings are key {first}");
+                return Pass();
+            });
         yield return new("create.namespaces-at-create", Doc, "Create", Level.MUST,
             "configured properties (namespaces, hostname) are applied by create, before start", ctx =>
             {
