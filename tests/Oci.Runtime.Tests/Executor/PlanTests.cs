@@ -81,6 +81,29 @@ public sealed class PlanTests : IDisposable
     }
 
     [Fact]
+    public void Rootless_bind_sources_are_cloned_by_the_executor_and_id_mapping_is_refused()
+    {
+        // spec --rootless binds the host's /sys: without privileges only the executor, in its own user namespace,
+        // may clone it, so the runtime sends no descriptor.
+        var spec = DefaultSpec.Create(rootless: true);
+        var c = Context(s => { s.Mounts = spec.Mounts; s.Linux!.Namespaces = spec.Linux!.Namespaces; });
+        c.Rootless = c.NewUserNamespace = true;
+        c.NewNetworkNamespace = false;
+        var b = new PlanBuilder();
+        var hostFds = new List<int>();
+        RootfsPlan.Mounts(b, c, hostFds);
+        Assert.Empty(hostFds);
+        int sys = c.Spec.Mounts!.FindIndex(m => m.Destination == "/sys");
+        Assert.Contains(b.Steps, s => s.Op == PlanOp.OPEN_TREE && s.Origin == $"mounts[{sys}]");
+        Assert.DoesNotContain(b.Steps, s => s.Op == PlanOp.FDS && s.Origin.StartsWith("mounts[", StringComparison.Ordinal));
+
+        c.Spec.Mounts.Add(new Mount { Destination = "/mnt", Type = "bind", Source = rootfs, Options = ["bind", "idmap"] });
+        var e = Assert.Throws<SpecValidationException>(() => RootfsPlan.Mounts(new PlanBuilder(), c, []));
+        Assert.Contains($"mounts[{c.Spec.Mounts.Count - 1}].options", e.Message);
+        Assert.Contains("not rootless", e.Message);
+    }
+
+    [Fact]
     public void Proc_and_sysfs_are_mounted_only_on_a_destination_reached_without_a_symlink()
     {
         var c = Context();
