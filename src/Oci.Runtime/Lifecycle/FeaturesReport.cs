@@ -35,6 +35,8 @@ public static class FeaturesReport
         Annotations = new Dictionary<string, string>
         {
             ["io.github.oci-run.version"] = typeof(FeaturesReport).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+            // runc's key: checkpoint and restore exist (through CRIU, which the host must have: see --criu).
+            ["org.opencontainers.runc.checkpoint.enabled"] = "true",
         },
     };
 }
