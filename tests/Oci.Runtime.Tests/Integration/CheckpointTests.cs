@@ -215,6 +215,23 @@ public sealed class CheckpointTests : IDisposable
         AssertCountsOnFrom(stoppedAt);
     }
 
+    [CriuFact]
+    public void A_restore_in_the_foreground_waits_for_the_container_and_deletes_it()
+    {
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+        Assert.True(Criu("checkpoint", "--image-path", Images(), id).ExitCode == 0);
+        long stoppedAt = Count();
+        using var restore = h.Start("--criu", CriuForTests.Path, "restore", "--image-path", Images(), "--bundle", bundle, id);
+        AssertCountsOnFrom(stoppedAt);
+        Assert.Equal("running", h.State(id).Status);
+        Assert.True(h.Run("kill", id, "KILL").ExitCode == 0);
+        restore.WaitForExit();
+        Assert.Equal(137, restore.ExitCode);
+        Assert.Empty(h.LeftoverState());
+        AssertNoCgroup(id);
+    }
+
     [CriuFact(needsDirtyTracking: true)]
     public void A_pre_dump_chain_restores()
     {
