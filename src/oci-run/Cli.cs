@@ -15,7 +15,7 @@ internal static partial class Cli
         .Value("log", "a file to append log lines to (default: stderr)")
         .ValueWithDefault("log-format", "\"text\"", "text, or json (one object a line, as containerd's shim reads it)")
         .ValueWithDefault("root", "\"/run/oci-run\"", "the directory for the containers' state (best on a tmpfs; $XDG_RUNTIME_DIR/oci-run for a user other than root)")
-        .Value("criu", "refused: checkpoint/restore is not supported")
+        .Value("criu", "the CRIU program for checkpoint and restore (default: criu on PATH)")
         .Switch("systemd-cgroup", "refused: the systemd cgroup driver is not implemented")
         .ValueWithDefault("rootless", "\"auto\"", "true, false, or auto (rootless when the caller is not root)")
         .ValueWithDefault("cgroup-manager", "\"cgroupfs\"", "cgroupfs, or disabled to make and join no cgroup (crun's flag)")
@@ -68,8 +68,6 @@ internal static partial class Cli
         {
             if (logFormat is not ("text" or "json"))
                 throw new UsageException($"--log-format: invalid log format \"{logFormat}\": must be text or json");
-            if (global.Value("criu") is not null)
-                throw new OciException("--criu: checkpoint/restore is not supported");
             bool? rootless = (global.Value("rootless") ?? "auto") switch
             {
                 "true" => true,
@@ -89,6 +87,7 @@ internal static partial class Cli
                 Root = global.Value("root") ?? RuntimeOptions.DefaultRoot,
                 Rootless = rootless,
                 CgroupsDisabled = cgroupManager == "disabled",
+                CriuPath = global.Value("criu"),
             }, logger);
             string command = args[commandIndex];
             var rest = args.AsSpan(commandIndex + 1).ToArray();

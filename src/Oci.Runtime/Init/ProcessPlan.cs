@@ -177,6 +177,7 @@ internal static class ProcessPlan
         var user = process.User;
         int lastCap = Capabilities.LastCapability();
         var caps = process.Capabilities;
+        if (c.NewMountNamespace) ReopenDevNull(b);
         using (b.For("process.capabilities.bounding"))
         {
             ulong bounding = caps is null ? 0 : Capabilities.Mask(caps.Bounding, "bounding", lastCap);
@@ -232,6 +233,35 @@ internal static class ProcessPlan
         if (user.Umask is { } umask) using (b.For("process.user.umask")) b.Umask(umask);
         if (process.NoNewPrivileges == true) using (b.For("process.noNewPrivileges")) b.Prctl(PR_SET_NO_NEW_PRIVS, 1, "set no_new_privs");
         return warnings;
+    }
+
+    /// <summary>As runc: init's stdio that is the host's /dev/null (a detached run's, podman's and containerd's
+    /// stdin) becomes the container's own /dev/null, so that no descriptor of init refers to a mount outside its
+    /// mount namespace, which CRIU cannot checkpoint. init inherits this process's stdio.</summary>
+    static void ReopenDevNull(PlanBuilder b)
+    {
+        const int O_RDWR = 2;
+        const ulong DevNull = (1UL << 8) | 3; // makedev(1, 3)
+        for (int fd = 0; fd < 3; fd++)
+        {
+            try
+            {
+                var (mode, rdev, _) = Sys.FileStat(fd);
+                if ((mode & 0xF000) != 0x2000 || rdev != DevNull) continue;
+            }
+            catch (SyscallException)
+            {
+                continue; // closed
+            }
+            using (b.For("process"))
+            {
+                // After pivot_root: "/" is the container's root.
+                int devNull = b.Open(-1, "/dev/null", O_RDWR, 0, what: $"open the container's /dev/null for descriptor {fd}");
+                b.CheckDevice(devNull, DevNull, "/dev/null is the null device (1:3)");
+                b.Dup2(devNull, fd);
+                b.Close(devNull);
+            }
+        }
     }
 
     /// <summary>Which of descriptors 0-2 (inherited by the executor from this process) go to <paramref name="uid"/>:

@@ -9,7 +9,7 @@ namespace Oci.Runtime.Interop;
 /// <see cref="Native"/> where it does not) that turn a failure into a <see cref="SyscallException"/> naming what
 /// was attempted. Code elsewhere never calls libc directly.
 /// </summary>
-internal static unsafe class Sys
+internal static unsafe partial class Sys
 {
     public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_NOCTTY = 0x100,
         O_TRUNC = 0x200, O_NONBLOCK = 0x800, O_DIRECTORY = 0x10000, O_NOFOLLOW = 0x20000, O_CLOEXEC = 0x80000,

@@ -37,6 +37,8 @@ public static class FeaturesReport
             ["io.github.oci-run.version"] = typeof(FeaturesReport).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
             // Each container joins a new session keyring named _ses.<id>, unless --no-new-keyring (as runc).
             ["io.github.oci-run.keyring.session"] = "per-container",
+            // runc's key: checkpoint and restore exist (through CRIU, which the host must have: see --criu).
+            ["org.opencontainers.runc.checkpoint.enabled"] = "true",
         },
     };
 }

@@ -27,6 +27,9 @@ public sealed class RuntimeOptions
     /// the caller's cgroups, <c>linux.resources</c> is not applied, and <c>kill --all</c> reaches init only.</summary>
     public bool CgroupsDisabled { get; init; }
 
+    /// <summary>The CRIU program for checkpoint and restore (runc's <c>--criu</c>): a path, or a name looked up on
+    /// PATH; null for <c>criu</c> on PATH.</summary>
+    public string? CriuPath { get; init; }
 }
 
 /// <summary>Options of <see cref="ContainerRuntime.Create"/> (runc's <c>create</c> flags).</summary>

@@ -10,7 +10,7 @@ internal static class CommandTable
 {
     /// <summary>The commands in the order the help lists them.</summary>
     static readonly string[] Names =
-        ["create", "start", "run", "exec", "state", "kill", "delete", "list", "ps", "pause", "resume", "update", "events", "spec", "features"];
+        ["create", "start", "run", "exec", "state", "kill", "delete", "list", "ps", "pause", "resume", "update", "events", "checkpoint", "restore", "spec", "features"];
 
     // Only the command that runs is made: each builds its flag set, and every command is a process of its own.
     static Command? Find(string name) => name switch
@@ -30,13 +30,15 @@ internal static class CommandTable
         "resume" => new ResumeCommand(),
         "ps" => new PsCommand(),
         "events" => new EventsCommand(),
+        "checkpoint" => new CheckpointCommand(),
+        "restore" => new RestoreCommand(),
         _ => null,
     };
 
     /// <summary>The exit status of a failure of command <paramref name="name"/>: 255 for exec, and 3 for a
     /// command that does not exist, as runc (urfave/cli).</summary>
     public static int FailureExitCode(string name) =>
-        name is "checkpoint" or "restore" ? 1 : Find(name)?.FailureExitCode ?? 3;
+        Find(name)?.FailureExitCode ?? 3;
 
     /// <summary>Whether <paramref name="name"/> is the help command (<c>oci-run help [COMMAND]</c>).</summary>
     public static bool IsHelp(string name) => name is "help" or "h";
@@ -56,8 +58,6 @@ internal static class CommandTable
 
     public static int Run(string name, string[] args, ContainerRuntime runtime, ILogger? logger)
     {
-        if (name is "checkpoint" or "restore")
-            throw new OciException($"{name}: checkpoint/restore is not supported");
         return Find(name) is { } command
             ? command.Run(args, runtime, logger)
             : throw new UsageException($"No help topic for '{name}'");

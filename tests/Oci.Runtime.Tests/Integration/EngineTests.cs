@@ -12,7 +12,7 @@ public sealed class EngineTests
     const string DockerClient = "/usr/bin/docker", Dockerd = "/usr/sbin/dockerd", Podman = "/usr/bin/podman";
 
     /// <summary>Runs a program to its end.</summary>
-    static CommandResult Exec(string program, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    internal static CommandResult Exec(string program, IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var a in args) start.ArgumentList.Add(a);
@@ -30,7 +30,7 @@ public sealed class EngineTests
     }
 
     /// <summary>A tar of the busybox rootfs, for <c>docker import</c> and <c>podman import</c>.</summary>
-    static string RootfsTar(string directory)
+    internal static string RootfsTar(string directory)
     {
         string tar = Path.Combine(directory, "rootfs.tar");
         var result = Exec("tar", ["-C", BusyboxRootfs.Path, "-cf", tar, "."]);
@@ -39,7 +39,7 @@ public sealed class EngineTests
     }
 
     /// <summary>Unmounts whatever an engine left mounted below <paramref name="directory"/>, then removes it.</summary>
-    static void RemoveEngineDirectory(string directory)
+    internal static void RemoveEngineDirectory(string directory)
     {
         var mounts = File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4])
             .Where(m => m.StartsWith(directory, StringComparison.Ordinal)).OrderByDescending(m => m.Length);

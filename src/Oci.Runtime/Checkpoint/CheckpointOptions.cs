@@ -1,0 +1,119 @@
+namespace Oci.Runtime.Lifecycle;
+
+/// <summary>How CRIU treats the container's cgroups (runc's <c>--manage-cgroups-mode</c>).</summary>
+public enum CriuCgroupsMode
+{
+    /// <summary>CRIU's default (soft, unless its configuration says otherwise).</summary>
+    Default,
+    /// <summary>Restore the cgroups' properties only where the cgroups are new.</summary>
+    Soft,
+    /// <summary>Restore every property of every cgroup.</summary>
+    Full,
+    /// <summary>As full, and fail where a property cannot be restored.</summary>
+    Strict,
+    /// <summary>Leave cgroups alone: neither dump nor restore them.</summary>
+    Ignore,
+}
+
+/// <summary>Parses the values of <c>--manage-cgroups-mode</c>.</summary>
+public static class CriuCgroupsModes
+{
+    /// <summary><c>soft</c>, <c>full</c>, <c>strict</c> or <c>ignore</c> (runc's words), or empty for the
+    /// default; throws a one-line error naming the flag otherwise.</summary>
+    public static CriuCgroupsMode Parse(string? value) => value switch
+    {
+        null or "" => CriuCgroupsMode.Default,
+        "soft" => CriuCgroupsMode.Soft,
+        "full" => CriuCgroupsMode.Full,
+        "strict" => CriuCgroupsMode.Strict,
+        "ignore" => CriuCgroupsMode.Ignore,
+        _ => throw new OciException($"--manage-cgroups-mode: invalid value \"{value}\": must be soft, full, strict or ignore"),
+    };
+
+    /// <summary>The namespaces <c>--empty-ns</c> may name, as CLONE_ flags: runc's only one is <c>network</c>
+    /// (a network namespace set up by the caller, left empty by CRIU).</summary>
+    public static uint EmptyNamespaceFlags(IReadOnlyList<string> names)
+    {
+        uint flags = 0;
+        foreach (var name in names)
+            flags |= name switch
+            {
+                "network" => 0x40000000u, // CLONE_NEWNET
+                _ => throw new OciException($"--empty-ns: namespace \"{name}\" is not supported: only network"),
+            };
+        return flags;
+    }
+}
+
+/// <summary>Options of <see cref="ContainerRuntime.Checkpoint"/> (runc's <c>checkpoint</c> flags).</summary>
+public sealed class CheckpointOptions
+{
+    /// <summary>Directory for the checkpoint's images (made if missing; runc's default is <c>./checkpoint</c>).</summary>
+    public required string ImagePath { get; init; }
+    /// <summary>Directory for CRIU's work files and its log (default: the image directory).</summary>
+    public string? WorkPath { get; init; }
+    /// <summary>A previous pre-dump's image directory, relative to <see cref="ImagePath"/> or absolute: only the
+    /// memory changed since is dumped.</summary>
+    public string? ParentPath { get; init; }
+    /// <summary>Leave the container running after the checkpoint; otherwise it is stopped and deleted.</summary>
+    public bool LeaveRunning { get; init; }
+    /// <summary>Checkpoint established TCP connections.</summary>
+    public bool TcpEstablished { get; init; }
+    /// <summary>Allow unix sockets connected to the outside.</summary>
+    public bool ExternalUnixSockets { get; init; }
+    /// <summary>The container is a shell job (its session or terminal is the caller's).</summary>
+    public bool ShellJob { get; init; }
+    /// <summary>Checkpoint file locks.</summary>
+    public bool FileLocks { get; init; }
+    /// <summary>Dump memory only (a pre-dump), leaving the container running, for a later dump with
+    /// <see cref="ParentPath"/>.</summary>
+    public bool PreDump { get; init; }
+    /// <summary>How CRIU treats cgroups.</summary>
+    public CriuCgroupsMode CgroupsMode { get; init; }
+    /// <summary>Namespaces CRIU leaves empty (<c>network</c>), their content being the caller's to set up.</summary>
+    public IReadOnlyList<string> EmptyNamespaces { get; init; } = [];
+    /// <summary>Deduplicate memory pages against the parent images as they are dumped.</summary>
+    public bool AutoDedup { get; init; }
+    /// <summary>Serve memory pages lazily to the restore (CRIU's page server); the checkpoint returns once the
+    /// restore has taken them all.</summary>
+    public bool LazyPages { get; init; }
+    /// <summary>With <see cref="LazyPages"/>: a descriptor of the caller's, written one zero byte and closed once
+    /// the lazy page server is ready; -1 for none.</summary>
+    public int StatusFd { get; init; } = -1;
+}
+
+/// <summary>Options of <see cref="ContainerRuntime.Restore"/> (runc's <c>restore</c> flags).</summary>
+public sealed class RestoreOptions
+{
+    /// <summary>The checkpoint's image directory.</summary>
+    public required string ImagePath { get; init; }
+    /// <summary>Directory for CRIU's work files and its log (default: the image directory).</summary>
+    public string? WorkPath { get; init; }
+    /// <summary>The bundle whose config.json and rootfs the container is restored into (empty: the current
+    /// directory).</summary>
+    public string Bundle { get; init; } = "";
+    /// <summary>Return once the container runs instead of waiting for it (and deleting it) as <c>run</c> does.</summary>
+    public bool Detach { get; init; }
+    /// <summary>File to write the restored init's pid to.</summary>
+    public string? PidFile { get; init; }
+    /// <summary>Unix socket that receives the master of the restored container's terminal.</summary>
+    public string? ConsoleSocket { get; init; }
+    /// <summary>Without <see cref="Detach"/>: do not make this process a child subreaper while it waits.</summary>
+    public bool NoSubreaper { get; init; }
+    /// <summary>Restore established TCP connections.</summary>
+    public bool TcpEstablished { get; init; }
+    /// <summary>Allow unix sockets connected to the outside.</summary>
+    public bool ExternalUnixSockets { get; init; }
+    /// <summary>The container is a shell job.</summary>
+    public bool ShellJob { get; init; }
+    /// <summary>Restore file locks.</summary>
+    public bool FileLocks { get; init; }
+    /// <summary>How CRIU treats cgroups.</summary>
+    public CriuCgroupsMode CgroupsMode { get; init; }
+    /// <summary>Take memory pages lazily from a lazy-pages daemon (<c>criu lazy-pages</c>, started by the caller).</summary>
+    public bool LazyPages { get; init; }
+    /// <summary>Namespaces CRIU leaves empty (<c>network</c>).</summary>
+    public IReadOnlyList<string> EmptyNamespaces { get; init; } = [];
+    /// <summary>Deduplicate memory pages of the images as they are restored.</summary>
+    public bool AutoDedup { get; init; }
+}

@@ -1,0 +1,330 @@
+using System.Diagnostics;
+using Oci.Runtime.Spec;
+using Xunit;
+
+namespace Oci.Runtime.Tests.Integration;
+
+/// <summary>Where the tests find CRIU: the wrapper <c>scripts/criu-setup</c> makes (CRIU 4 from Debian trixie,
+/// <c>artifacts/criu/criu</c>), or $OCI_RUN_CRIU.</summary>
+public static class CriuForTests
+{
+    static readonly Lazy<(string? Path, string? Missing, bool DirtyTracking)> Found = new(Find);
+
+    /// <summary>The CRIU program the tests pass as <c>--criu</c>.</summary>
+    public static string Path => Found.Value.Path!;
+
+    /// <summary>Why checkpoint/restore cannot be tested here, or null.</summary>
+    public static string? Missing => HostRequirements.MissingForContainers() ?? Found.Value.Missing;
+
+    /// <summary>Whether the kernel tracks dirty memory (pre-dumps need it).</summary>
+    public static bool DirtyTracking => Found.Value.DirtyTracking;
+
+    static (string?, string?, bool) Find()
+    {
+        string path = Environment.GetEnvironmentVariable("OCI_RUN_CRIU")
+            ?? System.IO.Path.Combine(TestPaths.RepositoryRoot, "artifacts", "criu", "criu");
+        if (!File.Exists(path)) return (null, $"no CRIU at {path} (run scripts/criu-setup)", false);
+        var check = Execute(path, "check");
+        if (check.Exit != 0 || !check.Output.Contains("Looks good"))
+            return (null, $"`{path} check` fails on this host: {check.Output.Trim().Split('\n')[^1]}", false);
+        return (path, null, Execute(path, "check", "--feature", "mem_dirty_track").Exit == 0);
+    }
+
+    static (int Exit, string Output) Execute(string file, params string[] args)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout + stderr.Result);
+    }
+}
+
+/// <summary>A checkpoint/restore test: it needs what container tests need, and a working CRIU.</summary>
+public sealed class CriuFactAttribute : FactAttribute
+{
+    public CriuFactAttribute(bool needsDirtyTracking = false, bool needsNoDirtyTracking = false)
+    {
+        if (CriuForTests.Missing is { } reason) Skip = reason;
+        else if (needsDirtyTracking && !CriuForTests.DirtyTracking)
+            Skip = "the kernel tracks no dirty memory (criu check --feature mem_dirty_track fails: no CONFIG_MEM_SOFT_DIRTY), which pre-dumps need";
+        else if (needsNoDirtyTracking && CriuForTests.DirtyTracking)
+            Skip = "the kernel tracks dirty memory: pre-dumps work here (A_pre_dump_chain_restores)";
+    }
+}
+
+/// <summary>
+/// <c>checkpoint</c> and <c>restore</c> through CRIU: a busybox container counts into a file on a bind mount of the
+/// host's, is checkpointed and restored (under its id, another id, with the original left running), and goes on
+/// counting from where it stopped; the restored container is an ordinary container to the other commands.
+/// </summary>
+public sealed class CheckpointTests : IDisposable
+{
+    readonly OciRunHarness h = new();
+    readonly string data;
+
+    public CheckpointTests()
+    {
+        data = Path.Combine(h.Root, "data");
+        Directory.CreateDirectory(data);
+    }
+
+    public void Dispose() => h.Dispose();
+
+    string CountFile => Path.Combine(data, "count");
+
+    /// <summary>The counter's last value, or -1 before it wrote one.</summary>
+    long Count()
+    {
+        // The counter replaces the file (write to a temporary, rename), so a read never sees half a number.
+        try
+        {
+            return long.TryParse(File.ReadAllText(CountFile).Trim(), out long n) ? n : -1;
+        }
+        catch (FileNotFoundException)
+        {
+            return -1;
+        }
+    }
+
+    string CounterBundle()
+    {
+        // The count goes to /tmp, a bind mount of the test's own directory: the busybox rootfs is shared by every
+        // test and stays read-only. CRIU dumps the bind mount as external, and restore binds the source again.
+        var spec = OciRunHarness.NewSpec("sh", "-c",
+            "i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; usleep 50000; done");
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        return h.WriteBundle(spec);
+    }
+
+    CommandResult Criu(params string[] args) => h.RunWithGlobal(["--criu", CriuForTests.Path], args);
+
+    string StartCounter(string bundle)
+    {
+        string id = h.NewId("cr");
+        var run = h.Run("run", "--detach", "--bundle", bundle, id);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(OciRunHarness.Eventually(() => Count() >= 3), "the counter never counted");
+        return id;
+    }
+
+    void AssertCountsOnFrom(long stoppedAt)
+    {
+        // A counter started afresh would count from 1: past the value it was checkpointed at, it went on.
+        Assert.True(OciRunHarness.Eventually(() => Count() > stoppedAt + 2), $"the restored counter did not go on from {stoppedAt}: {Count()}");
+    }
+
+    string Images(string name = "images") => Path.Combine(h.Root, name);
+
+    [CriuFact]
+    public void A_checkpointed_container_is_gone_and_goes_on_counting_once_restored()
+    {
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+
+        var checkpoint = Criu("checkpoint", "--image-path", Images(), id);
+        Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+        Assert.NotEqual(0, h.Run("state", id).ExitCode);
+        Assert.Contains("does not exist", h.Run("state", id).Stderr);
+        long stoppedAt = Count();
+
+        var restore = Criu("restore", "--detach", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.Equal("running", h.State(id).Status);
+        AssertCountsOnFrom(stoppedAt);
+    }
+
+    [CriuFact]
+    public void A_container_whose_stdio_is_the_hosts_dev_null_checkpoints_and_restores()
+    {
+        // A detached run with </dev/null (podman's and containerd's stdin too): init's stdio is reopened on the
+        // container's own /dev/null, as runc does, or CRIU finds a descriptor on a mount outside the container.
+        string[] devNull = ["/bin/sh", "-c", "exec \"$@\" </dev/null >/dev/null 2>&1", "sh"];
+        string bundle = CounterBundle();
+        string id = h.NewId("null");
+        Assert.Equal(0, h.RunThrough(devNull, [], ["run", "-d", "--bundle", bundle, id]).ExitCode);
+        Assert.True(OciRunHarness.Eventually(() => Count() >= 3), "the counter never counted");
+        var checkpoint = Criu("checkpoint", "--image-path", Images(), id);
+        Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+        long stoppedAt = Count();
+        Assert.Equal(0, h.RunThrough(devNull, ["--criu", CriuForTests.Path], ["restore", "-d", "--image-path", Images(), "--bundle", bundle, id]).ExitCode);
+        Assert.Equal("running", h.State(id).Status);
+        AssertCountsOnFrom(stoppedAt);
+    }
+
+    [CriuFact]
+    public void A_restored_container_is_an_ordinary_container_to_every_other_command()
+    {
+        string bundle = CounterBundle();
+        string first = StartCounter(bundle);
+        Assert.True(Criu("checkpoint", "--image-path", Images(), first).ExitCode == 0);
+        string id = h.NewId("restored");
+        string pidFile = Path.Combine(h.Root, "restored.pid");
+        var restore = Criu("restore", "-d", "--image-path", Images(), "--bundle", bundle, "--pid-file", pidFile, id);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+
+        var state = h.State(id);
+        Assert.Equal("running", state.Status);
+        Assert.Equal(state.Pid.ToString(), File.ReadAllText(pidFile));
+        var exec = h.Run("exec", id, "cat", "/tmp/count");
+        Assert.True(exec.ExitCode == 0, exec.ToString());
+        Assert.True(long.Parse(exec.Stdout.Trim()) > 0, exec.Stdout);
+        var ps = h.Run("ps", id);
+        Assert.True(ps.ExitCode == 0 && ps.Stdout.Contains("sh -c"), ps.ToString());
+        var stats = h.Run("events", "--stats", id);
+        Assert.True(stats.ExitCode == 0 && stats.Stdout.Contains("\"type\":\"stats\""), stats.ToString());
+        Assert.True(h.Run("pause", id).ExitCode == 0);
+        Assert.Equal("paused", h.State(id).Status);
+        Assert.True(h.Run("resume", id).ExitCode == 0);
+        Assert.Equal("running", h.State(id).Status);
+        Assert.True(h.Run("kill", id, "KILL").ExitCode == 0);
+        Assert.True(OciRunHarness.Eventually(() => h.State(id).Status == "stopped"));
+        var delete = h.Run("delete", id);
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+        Assert.Empty(h.LeftoverState());
+        AssertNoCgroup(id);
+    }
+
+    [CriuFact]
+    public void Leave_running_keeps_the_original_running_and_its_image_restores_under_another_id()
+    {
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+        var checkpoint = Criu("checkpoint", "--leave-running", "--image-path", Images(), id);
+        Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+        Assert.Equal("running", h.State(id).Status);
+        long atCheckpoint = Count();
+        Assert.True(OciRunHarness.Eventually(() => Count() > atCheckpoint + 2), "the original stopped counting");
+
+        // The same id is busy while the original runs: one line, and nothing of the restore left.
+        var busy = Criu("restore", "-d", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.NotEqual(0, busy.ExitCode);
+        Assert.Contains($"container with id exists: {id}", busy.Stderr);
+        Assert.Single(busy.Stderr.Trim().Split('\n'));
+        Assert.Equal("running", h.State(id).Status);
+
+        // Stop the original, then restore its image as another container: it counts on from its own file.
+        Assert.True(h.Run("delete", "--force", id).ExitCode == 0);
+        long stoppedAt = Count();
+        string copy = h.NewId("copy");
+        var restore = Criu("restore", "-d", "--image-path", Images(), "--bundle", bundle, copy);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.Equal("running", h.State(copy).Status);
+        AssertCountsOnFrom(stoppedAt);
+    }
+
+    [CriuFact]
+    public void A_restore_in_the_foreground_waits_for_the_container_and_deletes_it()
+    {
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+        Assert.True(Criu("checkpoint", "--image-path", Images(), id).ExitCode == 0);
+        long stoppedAt = Count();
+        using var restore = h.Start("--criu", CriuForTests.Path, "restore", "--image-path", Images(), "--bundle", bundle, id);
+        AssertCountsOnFrom(stoppedAt);
+        Assert.Equal("running", h.State(id).Status);
+        Assert.True(h.Run("kill", id, "KILL").ExitCode == 0);
+        restore.WaitForExit();
+        Assert.Equal(137, restore.ExitCode);
+        Assert.Empty(h.LeftoverState());
+        AssertNoCgroup(id);
+    }
+
+    [CriuFact(needsDirtyTracking: true)]
+    public void A_pre_dump_chain_restores()
+    {
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+        var preDump = Criu("checkpoint", "--pre-dump", "--image-path", Images("pre"), id);
+        Assert.True(preDump.ExitCode == 0, preDump.ToString());
+        Assert.Equal("running", h.State(id).Status);
+        var dump = Criu("checkpoint", "--parent-path", "../pre", "--image-path", Images(), id);
+        Assert.True(dump.ExitCode == 0, dump.ToString());
+        long stoppedAt = Count();
+        var restore = Criu("restore", "-d", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        AssertCountsOnFrom(stoppedAt);
+    }
+
+    [CriuFact(needsNoDirtyTracking: true)]
+    public void A_pre_dump_the_host_cannot_do_is_one_line_and_leaves_the_container_running()
+    {
+        string id = StartCounter(CounterBundle());
+        var preDump = Criu("checkpoint", "--pre-dump", "--image-path", Images("pre"), id);
+        Assert.NotEqual(0, preDump.ExitCode);
+        Assert.Contains("criu is missing features: MemTrack", preDump.Stderr);
+        Assert.Single(preDump.Stderr.Trim().Split('\n'));
+        Assert.Equal("running", h.State(id).Status);
+    }
+
+    [CriuFact]
+    public void Without_criu_checkpoint_and_restore_fail_in_one_line_and_change_nothing()
+    {
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+        string missing = Path.Combine(h.Root, "no-criu");
+        var checkpoint = h.RunWithGlobal(["--criu", missing], ["checkpoint", "--image-path", Images(), id]);
+        Assert.NotEqual(0, checkpoint.ExitCode);
+        Assert.Contains($"--criu {missing}: does not exist", checkpoint.Stderr);
+        Assert.Single(checkpoint.Stderr.Trim().Split('\n'));
+        Assert.Equal("running", h.State(id).Status);
+        Assert.False(Directory.Exists(Images()));
+
+        string other = h.NewId("none");
+        var restore = h.RunWithGlobal(["--criu", missing], ["restore", "-d", "--image-path", Images(), "--bundle", bundle, other]);
+        Assert.NotEqual(0, restore.ExitCode);
+        Assert.Single(restore.Stderr.Trim().Split('\n'));
+        Assert.False(Directory.Exists(Path.Combine(h.StateRoot, other)));
+    }
+
+    [CriuFact]
+    public void An_image_that_does_not_match_fails_in_one_line_and_leaves_nothing_behind()
+    {
+        string bundle = CounterBundle();
+        // Not a checkpoint at all.
+        Directory.CreateDirectory(Images("empty"));
+        string id = h.NewId("bad");
+        var empty = Criu("restore", "-d", "--image-path", Images("empty"), "--bundle", bundle, id);
+        Assert.NotEqual(0, empty.ExitCode);
+        Assert.Contains("not the checkpoint of a container", empty.Stderr);
+        Assert.Single(empty.Stderr.Trim().Split('\n'));
+        Assert.Empty(h.LeftoverState());
+
+        // A checkpoint whose images CRIU cannot restore: the process images are gone. CRIU fails after the
+        // container's cgroups were made: they go again.
+        string first = StartCounter(bundle);
+        Assert.True(Criu("checkpoint", "--image-path", Images(), first).ExitCode == 0);
+        foreach (var file in Directory.GetFiles(Images(), "core-*.img")) File.Delete(file);
+        var broken = Criu("restore", "-d", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.NotEqual(0, broken.ExitCode);
+        Assert.Contains("criu failed", broken.Stderr);
+        Assert.Contains("restore.log", broken.Stderr);
+        Assert.Single(broken.Stderr.Trim().Split('\n'));
+        Assert.Empty(h.LeftoverState());
+        AssertNoCgroup(id);
+    }
+
+    [CriuFact]
+    public void Restore_flags_it_cannot_honour_are_refused_by_name()
+    {
+        var noPivot = Criu("restore", "--no-pivot", "--image-path", Images(), "--bundle", CounterBundle(), h.NewId("np"));
+        Assert.NotEqual(0, noPivot.ExitCode);
+        Assert.Contains("--no-pivot", noPivot.Stderr);
+        var mode = Criu("restore", "--manage-cgroups-mode", "loose", "--image-path", Images(), h.NewId("m"));
+        Assert.Contains("--manage-cgroups-mode: invalid value", mode.Stderr);
+        var lsm = Criu("restore", "--lsm-profile", "apparmor:x", "--image-path", Images(), h.NewId("l"));
+        Assert.Contains("--lsm-profile: not supported", lsm.Stderr);
+        var pageServer = Criu("checkpoint", "--page-server", "127.0.0.1:1", "--image-path", Images(), h.NewId("p"));
+        Assert.Contains("--page-server: not supported", pageServer.Stderr);
+        Assert.Empty(h.LeftoverState());
+    }
+
+    /// <summary>No cgroup of the container is left in any hierarchy (the default cgroupsPath is /ID).</summary>
+    static void AssertNoCgroup(string id)
+    {
+        foreach (var hierarchy in Directory.GetDirectories("/sys/fs/cgroup").Append("/sys/fs/cgroup"))
+            Assert.False(Directory.Exists(Path.Combine(hierarchy, id)), $"{hierarchy}/{id} is left behind");
+    }
+}
