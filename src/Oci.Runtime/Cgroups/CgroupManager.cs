@@ -43,12 +43,10 @@ public sealed class CgroupManager : ICgroupManager
 
     /// <summary>Places a container by <c>linux.cgroupsPath</c> as runc's cgroupfs driver does: an absolute path is
     /// taken from each hierarchy's root, a relative one from the runtime's own cgroup, and an absent one is
-    /// <c>/ID</c>.</summary>
+    /// <c>/ID</c>. A systemd-style <c>slice:prefix:name</c> is, as runc 1.1 without <c>--systemd-cgroup</c> takes
+    /// it, one relative path component: <c>OWN/slice:prefix:name</c>.</summary>
     public static CgroupManager ForContainer(string containerId, string? cgroupsPath, CgroupMounts mounts)
     {
-        if (cgroupsPath is not null && cgroupsPath.Contains(':') && !cgroupsPath.StartsWith('/'))
-            throw new OciException(
-                $"linux.cgroupsPath: \"{cgroupsPath}\" is a systemd slice:prefix:name path, which needs --systemd-cgroup");
         string path = string.IsNullOrEmpty(cgroupsPath) ? "/" + containerId : cgroupsPath;
         Dictionary<string, string>? own = null;
         var paths = new Dictionary<string, string>();
