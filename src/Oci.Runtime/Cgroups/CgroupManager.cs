@@ -42,13 +42,11 @@ public sealed class CgroupManager : ICgroupManager
     public string? UnifiedPath => Paths.TryGetValue("", out var dir) ? dir : null;
 
     /// <summary>Places a container by <c>linux.cgroupsPath</c> as runc's cgroupfs driver does: an absolute path is
-    /// taken from each hierarchy's root, a relative one from the runtime's own cgroup, and an absent one is
-    /// <c>/ID</c>.</summary>
+    /// taken from each hierarchy's root, a relative one from <see cref="RelativeBase"/>, and an absent one is
+    /// <c>/ID</c>. A systemd-style <c>slice:prefix:name</c> is, as runc 1.1 without <c>--systemd-cgroup</c> takes
+    /// it, one relative path component.</summary>
     public static CgroupManager ForContainer(string containerId, string? cgroupsPath, CgroupMounts mounts)
     {
-        if (cgroupsPath is not null && cgroupsPath.Contains(':') && !cgroupsPath.StartsWith('/'))
-            throw new OciException(
-                $"linux.cgroupsPath: \"{cgroupsPath}\" is a systemd slice:prefix:name path, which needs --systemd-cgroup");
         string path = string.IsNullOrEmpty(cgroupsPath) ? "/" + containerId : cgroupsPath;
         Dictionary<string, string>? own = null;
         var paths = new Dictionary<string, string>();
@@ -60,12 +58,24 @@ public sealed class CgroupManager : ICgroupManager
             else
             {
                 own ??= CgroupMounts.ReadProcessCgroups();
-                string current = own.TryGetValue(hierarchy.ProcKey, out var c) ? c : "/";
-                inHierarchy = current.TrimEnd('/') + "/" + path;
+                inHierarchy = RelativeBase(hierarchy, mounts.Layout, own).TrimEnd('/') + "/" + path;
             }
             paths[hierarchy.ProcKey] = Combine(hierarchy, inHierarchy);
         }
         return new CgroupManager(paths, mounts.Layout);
+    }
+
+    /// <summary>Where runc 1.1 puts a relative cgroupsPath in <paramref name="hierarchy"/>: under the runtime's own
+    /// cgroup in a v1 hierarchy; on a cgroup2 host under the parent of its own cgroup (runc's fs2 driver: the own
+    /// cgroup most likely holds processes, and a cgroup with processes cannot give controllers to children); in the
+    /// cgroup2 hierarchy of a hybrid host under the root. Observed with runc 1.1.5 from a nested cgroup.</summary>
+    static string RelativeBase(CgroupHierarchy hierarchy, CgroupLayout layout, Dictionary<string, string> own)
+    {
+        if (!hierarchy.IsUnified) return own.TryGetValue(hierarchy.ProcKey, out var current) ? current : "/";
+        if (layout != CgroupLayout.Unified) return "/";
+        string ownUnified = (own.TryGetValue("", out var unified) ? unified : "/").TrimEnd('/');
+        int slash = ownUnified.LastIndexOf('/');
+        return slash <= 0 ? "/" : ownUnified[..slash];
     }
 
     static string Combine(CgroupHierarchy hierarchy, string cgroup)

@@ -21,8 +21,10 @@ public static class SpecNames
     /// <summary>Device types of device cgroup rules: all, char, block.</summary>
     public static readonly IReadOnlySet<string> DeviceCgroupTypes = Set("a", "c", "b");
 
-    /// <summary>Rootfs mount propagation values.</summary>
-    public static readonly IReadOnlySet<string> RootfsPropagations = Set("private", "shared", "slave", "unbindable");
+    /// <summary>Rootfs mount propagation values: runc's, with the recursive <c>r</c>-forms containerd sends for
+    /// Kubernetes' <c>mountPropagation</c> (<c>rslave</c> for HostToContainer, <c>rshared</c> for Bidirectional).</summary>
+    public static readonly IReadOnlySet<string> RootfsPropagations =
+        Set("private", "rprivate", "shared", "rshared", "slave", "rslave", "unbindable", "runbindable");
 
     /// <summary>Hook names (config.md "POSIX-platform Hooks").</summary>
     public static readonly IReadOnlySet<string> Hooks = Set(

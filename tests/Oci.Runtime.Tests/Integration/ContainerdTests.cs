@@ -8,12 +8,19 @@ namespace Oci.Runtime.Tests.Integration;
 /// must read as a CRI runtime of the runc v2 shim with oci-run as its binary.</summary>
 public sealed class ContainerdTests
 {
-    sealed class PrivateContainerd : IDisposable
+    /// <summary>A containerd of the test's own (root, state, socket, config). Without <paramref name="criConfig"/>
+    /// its CRI plugin is disabled; with it, <paramref name="criConfig"/> (given the daemon's directory) is appended
+    /// to the config and the CRI plugin runs.</summary>
+    internal sealed class PrivateContainerd : IDisposable
     {
         public const string Namespace = "oci-run-test";
         readonly Process daemon;
+        readonly System.Text.StringBuilder log = new();
 
-        public PrivateContainerd()
+        /// <summary>What the daemon has logged so far (for a failing test's message).</summary>
+        public string Log { get { lock (log) return log.ToString(); } }
+
+        public PrivateContainerd(Func<string, string>? criConfig = null)
         {
             Directory = Path.Combine(Path.GetTempPath(), "oci-run-containerd-" + Guid.NewGuid().ToString("N")[..8]);
             System.IO.Directory.CreateDirectory(Directory);
@@ -21,15 +28,16 @@ public sealed class ContainerdTests
                 version = 2
                 root = "{Directory}/root"
                 state = "{Directory}/state"
-                disabled_plugins = ["io.containerd.grpc.v1.cri"]
+                {(criConfig is null ? "disabled_plugins = [\"io.containerd.grpc.v1.cri\"]" : "")}
                 [grpc]
                   address = "{Socket}"
-                """);
+                """ + "\n" + criConfig?.Invoke(Directory));
             daemon = Process.Start(new ProcessStartInfo("containerd", $"--config {Directory}/config.toml")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             })!;
+            daemon.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
             daemon.BeginOutputReadLine();
             daemon.BeginErrorReadLine();
             if (!OciRunHarness.Eventually(() => File.Exists(Socket)))
@@ -43,10 +51,13 @@ public sealed class ContainerdTests
         public string Socket => Path.Combine(Directory, "containerd.sock");
         public string Rootfs { get; }
 
-        public CommandResult Ctr(params string[] args)
+        public CommandResult Ctr(params string[] args) => CtrIn(Namespace, args);
+
+        /// <summary>ctr in containerd namespace <paramref name="ns"/> (the CRI plugin's is <c>k8s.io</c>).</summary>
+        public CommandResult CtrIn(string ns, params string[] args)
         {
             var start = new ProcessStartInfo("ctr") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { "-a", Socket, "-n", Namespace }.Concat(args)) start.ArgumentList.Add(a);
+            foreach (var a in new[] { "-a", Socket, "-n", ns }.Concat(args)) start.ArgumentList.Add(a);
             using var process = Process.Start(start)!;
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
@@ -74,6 +85,10 @@ public sealed class ContainerdTests
         {
             daemon.Kill(entireProcessTree: false);
             daemon.WaitForExit();
+            // Whatever containerd left mounted under its directories (snapshots, a sandbox's /dev/shm).
+            foreach (var mount in File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4])
+                         .Where(m => m.StartsWith(Directory + "/", StringComparison.Ordinal)).OrderByDescending(m => m.Length))
+                Process.Start("umount", ["-l", mount])!.WaitForExit();
             // The shim placed tasks under /<namespace>/<id> in each hierarchy; the runtime removed the tasks' own.
             foreach (var hierarchy in System.IO.Directory.EnumerateDirectories("/sys/fs/cgroup"))
             {
@@ -89,9 +104,8 @@ public sealed class ContainerdTests
     public void Ctr_runs_execs_and_kills_through_the_runc_v2_shim()
     {
         using var containerd = new PrivateContainerd();
-        // README's snippet reaches the CRI plugin (disabled in the daemon, which needs no CNI here) as a runc v2 runtime
-        // whose shim runs oci-run. Running a pod through it needs a CRI client; ctr below names the binary per
-        // container instead.
+        // README's snippet reaches the CRI plugin (disabled in this daemon) as a runc v2 runtime whose shim runs
+        // oci-run; CriTests runs a pod through it with a CRI client. ctr below names the binary per container instead.
         string criConfig = Path.Combine(containerd.Directory, "cri.toml");
         File.WriteAllText(criConfig, "version = 2\n" + ReadmeSnippets.Get("containerd", TestPaths.OciRunBinary) + "\n");
         var dump = Process.Start(new ProcessStartInfo("containerd", $"--config {criConfig} config dump")

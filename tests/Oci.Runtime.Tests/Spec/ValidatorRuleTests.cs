@@ -9,6 +9,22 @@ public class ValidatorRuleTests
 {
     private const string Remove = "<remove>";
 
+    [Theory]
+    [InlineData("private")]
+    [InlineData("rprivate")]
+    [InlineData("shared")]
+    [InlineData("rshared")]
+    [InlineData("slave")]
+    [InlineData("rslave")]
+    [InlineData("unbindable")]
+    [InlineData("runbindable")]
+    public void EveryRootfsPropagationRuncAcceptsIsValid(string propagation)
+    {
+        RuntimeSpec spec = SpecLoader.Parse(SpecDocuments.With("linux.rootfsPropagation", $"\"{propagation}\""));
+        Assert.Equal(propagation, spec.Linux!.RootfsPropagation);
+        Assert.Empty(SpecValidator.Check(spec));
+    }
+
     [Fact]
     public void TheBaseConfigIsValidWithoutWarnings()
     {
@@ -114,7 +130,7 @@ public class ValidatorRuleTests
     [InlineData("linux.seccomp.syscalls[1].args[0].index", "6", "linux.seccomp.syscalls[1].args[0].index", "6 is out of range")]
     [InlineData("linux.seccomp.syscalls[1].args[0].value", Remove, "linux.seccomp.syscalls[1].args[0].value", "required property is missing")]
     // rootfs propagation, intel RDT, personality, memory policy
-    [InlineData("linux.rootfsPropagation", "\"rshared\"", "linux.rootfsPropagation", "unknown rootfs propagation \"rshared\"")]
+    [InlineData("linux.rootfsPropagation", "\"rshare\"", "linux.rootfsPropagation", "unknown rootfs propagation \"rshare\"")]
     [InlineData("linux.intelRdt.memBwSchema", "\"L3:0=1\"", "linux.intelRdt.memBwSchema", "must start with \"MB:\"")]
     [InlineData("linux.intelRdt.schemata[0]", "\"L3:0=1\\nMB:0=2\"", "linux.intelRdt.schemata[0]", "must not contain a newline")]
     [InlineData("linux.personality.domain", "\"LINUX64\"", "linux.personality.domain", "unknown personality domain \"LINUX64\"")]

@@ -127,6 +127,11 @@ public sealed class MountTests
     [InlineData("unbindable", "unbindable")]
     [InlineData("private", "")]
     [InlineData("slave", "")]
+    // The recursive forms containerd sends for Kubernetes' mountPropagation.
+    [InlineData("rshared", "shared:")]
+    [InlineData("runbindable", "unbindable")]
+    [InlineData("rprivate", "")]
+    [InlineData("rslave", "")]
     public void RootfsPropagationAppliesToTheRoot(string propagation, string expected)
     {
         using var h = new OciRunHarness();
