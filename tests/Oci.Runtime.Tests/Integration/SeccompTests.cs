@@ -176,6 +176,47 @@ public sealed class SeccompTests
         if (RuncExitCode(h, spec) is { } runc) Assert.Equal(runc, result.ExitCode);
     }
 
+    /// <summary>An engine's default profile as the engine would give it for <paramref name="spec"/>'s capabilities,
+    /// or null when the profile is not on this host (podman's comes with containers-common).</summary>
+    static LinuxSeccomp? EngineDefault(string engine, RuntimeSpec spec)
+    {
+        string path = engine == "docker"
+            ? Path.Combine(TestPaths.RepositoryRoot, "third_party", "moby-seccomp", "default.json")
+            : "/usr/share/containers/seccomp.json";
+        if (!File.Exists(path)) return null;
+        return SeccompFilter.EngineProfile.Convert(File.ReadAllText(path), spec.Process!.Capabilities?.Bounding ?? []);
+    }
+
+    [ContainerTheory]
+    [InlineData("docker")]
+    [InlineData("podman")]
+    public void Busybox_runs_under_the_engines_default_profile(string engine)
+    {
+        using var h = new OciRunHarness();
+        var spec = OciRunHarness.NewSpec("sh", "-c", "echo hi; ls / >/dev/null && echo listed; mkdir /tmp/d && echo made; id -u");
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "tmpfs", Source = "tmpfs" });
+        if (EngineDefault(engine, spec) is not { } profile) return; // containers-common not installed
+        spec.Linux!.Seccomp = profile;
+        var result = h.RunContainer(spec);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("hi\nlisted\nmade\n0\n", result.Stdout);
+    }
+
+    [ProgramTheory(nameof(TinyPrograms.ThirtyTwoBit))]
+    [InlineData("docker")]
+    [InlineData("podman")]
+    public void Thirty_two_bit_programs_run_under_the_engines_default_profile_as_under_runc(string engine)
+    {
+        using var h = new OciRunHarness();
+        var spec = ProgramSpec(nameof(TinyPrograms.ThirtyTwoBit));
+        if (EngineDefault(engine, spec) is not { } profile) return;
+        spec.Linux!.Seccomp = profile;
+        var result = h.RunContainer(spec);
+        // 100: getuid32 gave 0 and mkdir succeeded, both allowed for x86 by the profiles.
+        Assert.True(result.ExitCode == 100, result.ToString());
+        if (RuncExitCode(h, spec) is { } runc) Assert.Equal(runc, result.ExitCode);
+    }
+
     /// <summary>The exit status of <paramref name="spec"/> run by runc, or null without runc.</summary>
     static int? RuncExitCode(OciRunHarness h, RuntimeSpec spec)
     {
