@@ -246,8 +246,10 @@ public sealed class SeccompTests
 /// container's.</summary>
 public sealed class SeccompNotifyTests
 {
-    [ContainerFact]
-    public void The_agent_receives_the_listener_and_answers_the_containers_calls()
+    [ContainerTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_agent_receives_the_listener_and_answers_the_containers_calls(bool waitKillableRecv)
     {
         using var h = new OciRunHarness();
         using var agent = new SeccompTestAgent(Path.Combine(h.Root, "agent.sock"));
@@ -259,6 +261,7 @@ public sealed class SeccompNotifyTests
             ListenerPath = agent.Path,
             ListenerMetadata = "test-metadata",
             Syscalls = [new LinuxSyscall { Names = ["mkdir", "mkdirat"], Action = "SCMP_ACT_NOTIFY" }],
+            Flags = waitKillableRecv ? ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"] : null,
         };
         string id = h.NewId();
         var result = h.Run("run", "--bundle", h.WriteBundle(spec), id);

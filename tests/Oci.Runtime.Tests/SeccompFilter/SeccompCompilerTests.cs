@@ -106,6 +106,23 @@ public sealed class SeccompCompilerTests
     }
 
     [Fact]
+    public void Notify_is_refused_where_it_could_not_work()
+    {
+        var profile = Profile("SCMP_ACT_NOTIFY", "execve");
+        profile.ListenerPath = "/run/agent.sock";
+        Assert.Contains("linux.seccomp.defaultAction", Assert.ThrowsAny<OciException>(() => SeccompCompiler.Compile(profile)).Message);
+        profile = Profile("SCMP_ACT_ALLOW");
+        profile.Syscalls = [new LinuxSyscall { Names = ["mkdir"], Action = "SCMP_ACT_NOTIFY" }];
+        Assert.Contains("linux.seccomp.listenerPath", Assert.ThrowsAny<OciException>(() => SeccompCompiler.Compile(profile)).Message);
+        profile.ListenerPath = "/run/agent.sock";
+        var program = SeccompCompiler.Compile(profile);
+        Assert.Equal(8u, program.Flags & 8); // SECCOMP_FILTER_FLAG_NEW_LISTENER
+        Assert.Equal(0x7fc00000u, BpfProgram.Evaluate(program.Filter, X86_64, 83));
+        profile.Syscalls = [new LinuxSyscall { Names = ["mkdir", "sendmsg"], Action = "SCMP_ACT_NOTIFY" }];
+        Assert.Contains("linux.seccomp.syscalls[0].names[1]", Assert.ThrowsAny<OciException>(() => SeccompCompiler.Compile(profile)).Message);
+    }
+
+    [Fact]
     public void Features_list_only_the_architectures_libseccomp_knows()
     {
         var archs = FeaturesReport.Create().Linux!.Seccomp!.Archs!;
