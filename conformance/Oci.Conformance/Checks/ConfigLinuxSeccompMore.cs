@@ -44,6 +44,22 @@ internal static class ConfigLinuxSeccompMore
             throw Skip("the kernel has no seccomp user notification (actions_avail lacks user_notif)");
     }
 
+    /// <summary>A bundle running <see cref="TinyElf.ErrnoAsXs"/> for system call <paramref name="nr"/> under a
+    /// default-deny (EPERM) filter that allows only what the program needs.</summary>
+    private static Bundle ErrnoProbe(CheckContext ctx, int nr)
+    {
+        if (NativeArch() != "SCMP_ARCH_X86_64") throw Skip("the probe program is x86-64 machine code");
+        var b = ctx.NewBundle();
+        string path = Path.Combine(b.Rootfs, "errno-probe");
+        File.WriteAllBytes(path, TinyElf.ErrnoAsXs(nr));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        b.Args("/errno-probe");
+        var f = Filter("SCMP_ACT_ERRNO", Rule("SCMP_ACT_ALLOW", "execve", "write", "exit_group"));
+        f["architectures"] = Bundle.Strings("SCMP_ARCH_X86_64");
+        b.Linux["seccomp"] = f;
+        return b;
+    }
+
     /// <summary>A filter that sends mkdir to the agent at <paramref name="listener"/>.</summary>
     private static JsonObject NotifyFilter(string listener, string? metadata = null)
     {
@@ -99,6 +115,23 @@ internal static class ConfigLinuxSeccompMore
                 Equal("0", kv.Get("b", o), "exit code of chmod 770");
                 return Pass();
             });
+
+        // --- default-deny filters, observed with a program that needs only execve, write and exit_group
+        yield return new("seccomp.defaultErrnoRet", Doc, S, Level.MAY,
+            "defaultErrnoRet 13 is the errno of a call no rule matches (default SCMP_ACT_ERRNO allowing execve, write and exit_group; mkdir fails with EACCES)", ctx =>
+            {
+                var b = ErrnoProbe(ctx, 83); // mkdir
+                b.Linux["seccomp"]!["defaultErrnoRet"] = 13;
+                Equal("13", ctx.RunProbe(b).Trim().Length.ToString(System.Globalization.CultureInfo.InvariantCulture), "mkdir's errno");
+                return Pass();
+            }) { RuncDeviation = "runc 1.1's init makes system calls after it loads the filter (closing its log pipe), which a filter allowing only what the program needs denies: its container dies before start" };
+        yield return new("seccomp.enosys-newer-than-profile", Doc, S, Level.MAY,
+            "a system call numbered above every one the profile names (1000) fails with ENOSYS, not the default EPERM, so that programs fall back to older calls (runc's behaviour, which Docker's profile relies on); one below (mkdir) gets the default", ctx =>
+            {
+                Equal("38", ctx.RunProbe(ErrnoProbe(ctx, 1000)).Trim().Length.ToString(System.Globalization.CultureInfo.InvariantCulture), "errno of system call 1000");
+                Equal("1", ctx.RunProbe(ErrnoProbe(ctx, 83)).Trim().Length.ToString(System.Globalization.CultureInfo.InvariantCulture), "mkdir's errno");
+                return Pass();
+            }) { RuncDeviation = "runc 1.1's init makes system calls after it loads the filter (closing its log pipe), which a filter allowing only what the program needs denies: its container dies before start" };
 
         // --- the seccomp agent (listenerPath) and the container process state
         yield return new("seccomp.notify.state", Doc, S, Level.MUST,

@@ -209,7 +209,9 @@ internal sealed class PlanBuilder
     public void SetResGid(uint gid) => Add(PlanOp.SETRESGID, [gid], $"set the gid to {gid}");
     public void SetResUid(uint uid) => Add(PlanOp.SETRESUID, [uid], $"set the uid to {uid}");
     public void Umask(uint mask) => Add(PlanOp.UMASK, [mask], $"set the umask to {Convert.ToString(mask, 8)}");
-    public void Seccomp(uint flags, byte[] program) => AddBytes(PlanOp.SECCOMP, [flags, None], $"load the seccomp filter ({program.Length / 8} instructions)", program);
+    /// <summary>Loads a filter; its listener (SECCOMP_FILTER_FLAG_NEW_LISTENER) goes to <paramref name="listener"/>.</summary>
+    public void Seccomp(uint flags, byte[] program, int listener = None) =>
+        AddBytes(PlanOp.SECCOMP, [flags, listener], $"load the seccomp filter ({program.Length / 8} instructions)", program);
 
     public int PtyPeer(int master)
     {
@@ -243,4 +245,6 @@ internal enum ExecutorSync
     RootReady = 3,
     /// <summary>The container is created: the rest of the plan runs without the runtime.</summary>
     Ready = 4,
+    /// <summary>The seccomp filter is loaded: send its listener (the descriptor) to the agent.</summary>
+    SeccompListener = 5,
 }

@@ -287,20 +287,41 @@ internal static class ProcessPlan
     }
 
     /// <summary>The last steps: no descriptor of the runtime's survives the exec, the seccomp filter is loaded, and
-    /// nothing but the exec runs under it.</summary>
+    /// nothing but the exec runs under it (the filter may deny every other call: the lists the exec takes are
+    /// built before it). With a listener the filter is loaded earlier (<see cref="SeccompWithListener"/>).</summary>
     public static void Exec(PlanBuilder b, SetupContext c, ResolvedProcess resolved)
     {
+        bool loaded = c.Seccomp?.ListenerPath is not null;
+        if (!loaded) Arguments(b, resolved);
         b.CloseFrom(c.FirstRuntimeFd);
-        if (c.Seccomp is { } seccomp) using (b.For("linux.seccomp")) b.Seccomp(seccomp.Flags, seccomp.Filter);
+        if (c.Seccomp is { } seccomp && !loaded) using (b.For("linux.seccomp")) b.Seccomp(seccomp.Flags, seccomp.Filter);
+        using (b.For("process.args")) b.Exec(resolved.Executable);
+    }
+
+    static void Arguments(PlanBuilder b, ResolvedProcess resolved)
+    {
         using (b.For("process.args"))
         {
             b.Push(0, [resolved.Executable]);
             b.Push(1, resolved.Args);
             b.Push(2, resolved.Environment);
-            b.Exec(resolved.Executable);
         }
     }
 
+    /// <summary>A filter that notifies an agent is loaded while the runtime still waits for the executor (as runc
+    /// does, before the wait for start), so that the runtime can take its listener (the SYNC's descriptor) and
+    /// send it to the agent; the agent answers whatever the container calls from then on. Returns the listener's
+    /// slot, to be closed once the runtime has it.</summary>
+    public static int SeccompWithListener(PlanBuilder b, SetupContext c, ResolvedProcess resolved)
+    {
+        var seccomp = c.Seccomp!;
+        Arguments(b, resolved);
+        using var scope = b.For("linux.seccomp");
+        int listener = b.Slot();
+        b.Seccomp(seccomp.Flags, seccomp.Filter, listener);
+        b.Sync(ExecutorSync.SeccompListener, listener);
+        return listener;
+    }
     /// <summary>The process's environment (config.json's, plus HOME from the image's /etc/passwd when the config has
     /// none, as runc does) and its executable (found as execvp would, in the container's PATH, so that an error fails
     /// <c>create</c> as in runc rather than the container after <c>start</c>).</summary>

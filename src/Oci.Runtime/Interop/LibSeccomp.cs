@@ -32,6 +32,12 @@ internal static unsafe partial class LibSeccomp
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int seccomp_syscall_resolve_name(string name);
 
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int seccomp_syscall_resolve_name_arch(uint architecture, string name);
+
+    [LibraryImport(Library)]
+    public static partial uint seccomp_arch_native();
+
     [LibraryImport(Library)]
     public static partial int seccomp_rule_add_array(nint context, uint action, int syscall, uint count, ArgCompare* comparisons);
 

@@ -7,8 +7,8 @@ namespace Oci.Runtime.Lifecycle;
 /// master.</summary>
 internal static class ConsoleSocket
 {
-    /// <summary>Connects and returns a descriptor the runtime owns.</summary>
-    public static int Connect(string path)
+    /// <summary>Connects and returns a descriptor the runtime owns; errors name <paramref name="what"/>.</summary>
+    public static int Connect(string path, string what = "--console-socket")
     {
         UnixDomainSocketEndPoint endpoint;
         try
@@ -17,7 +17,7 @@ internal static class ConsoleSocket
         }
         catch (ArgumentException e)
         {
-            throw new OciException($"--console-socket {path}: the path is too long for a unix socket (at most 107 bytes)", e);
+            throw new OciException($"{what} {path}: the path is too long for a unix socket (at most 107 bytes)", e);
         }
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
@@ -27,7 +27,7 @@ internal static class ConsoleSocket
         }
         catch (SocketException e)
         {
-            throw new OciException($"--console-socket {path}: {Problem(path, e)}", e);
+            throw new OciException($"{what} {path}: {Problem(path, e)}", e);
         }
         finally
         {

@@ -82,6 +82,8 @@ public sealed partial class ContainerRuntime
                 NewUserNamespace = joins.Any(j => j.Item1.Name == "user"),
                 FirstRuntimeFd = 3 + execOptions.PreserveFds,
                 Seccomp = seccomp,
+                // What a seccomp agent is told about the container.
+                HookState = Describe(record, ContainerStatus.Running),
                 SetgroupsDenied = Sys.TryReadText($"/proc/{record.InitPid}/setgroups")?.Trim() == "deny",
                 HeldCapabilities = joins.Any(j => j.Item1.Name == "user") ? ulong.MaxValue : Sys.CapGetPermitted(),
             };

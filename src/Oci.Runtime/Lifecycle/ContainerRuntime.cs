@@ -78,6 +78,7 @@ public sealed partial class ContainerRuntime
         foreach (var warning in warnings)
             logger.LogWarning("{Path}: {Message}", warning.Path, warning.Message);
         var plan = ContainerPlan.For(spec, bundle, createOptions.ConsoleSocket is not null || createOptions.ConsoleSocketFd >= 0);
+        foreach (var warning in plan.Seccomp?.Warnings ?? []) logger.LogWarning("{Message}", warning);
 
         var directory = store.CreateNew(id);
         CgroupManager? cgroups = null;
@@ -351,6 +352,9 @@ public sealed partial class ContainerRuntime
         Sys.TryUnlink(directory.ExecFifoPath);
         if (received[0] != (byte)'0')
             throw new OciException(System.Text.Encoding.UTF8.GetString(received.ToArray(), 1, received.Count - 1));
+        // "0" and then a failure: init failed after start released it (loading the seccomp filter, the exec).
+        if (received.Count > 1 && received[1] == (byte)'1')
+            throw new OciException(System.Text.Encoding.UTF8.GetString(received.ToArray(), 2, received.Count - 2));
     }
 
     /// <summary>The state of container <paramref name="id"/>.</summary>

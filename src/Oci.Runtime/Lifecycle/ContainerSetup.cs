@@ -97,6 +97,7 @@ internal static class ContainerSetup
                 if (c.NewMountNamespace) RootfsPlan.Finish(b, c, newRoot, files);
                 warnings.AddRange(ProcessPlan.Identity(b, c, files, out var resolved));
                 b.Close(newRoot);
+                SeccompAgent(exe, b, hostFds, c, resolved);
                 b.Notify(ExecutorSync.Ready);
                 int writer = b.Slot();
                 b.WaitStart(fifo, writer, c.ProcSlot);
@@ -136,6 +137,7 @@ internal static class ContainerSetup
                 warnings.AddRange(ProcessPlan.Identity(b, c, files, out var resolved));
                 b.Close(root);
                 b.Close(c.ProcSlot);
+                SeccompAgent(exe, b, hostFds, c, resolved);
                 b.Notify(ExecutorSync.Ready);
                 ProcessPlan.Exec(b, c, resolved);
             }
@@ -204,6 +206,24 @@ internal static class ContainerSetup
             using (b.For($"hooks.{phase}[{i}]"))
                 b.Hook(hooks[i].Path, hooks[i].Args is { Count: > 0 } args ? args : [hooks[i].Path], hooks[i].Env ?? [], cwd, input,
                     (hooks[i].Timeout ?? 0) * 1000L, phase);
+    }
+
+    /// <summary>With <c>SCMP_ACT_NOTIFY</c>: the filter is loaded now and its listener goes to the agent.</summary>
+    static void SeccompAgent(ExecutorProcess exe, PlanBuilder b, List<int> hostFds, SetupContext c, ResolvedProcess resolved)
+    {
+        if (c.Seccomp is not { ListenerPath: { } path } seccomp) return;
+        int slot = ProcessPlan.SeccompWithListener(b, c, resolved);
+        Send(exe, b, hostFds);
+        int listener = exe.Await(ExecutorSync.SeccompListener).Fds.Single();
+        try
+        {
+            Seccomp.SeccompAgent.Send(path, seccomp.ListenerMetadata, listener, exe.ChildPid, c.HookState);
+        }
+        finally
+        {
+            Sys.Close(listener);
+        }
+        b.Close(slot);
     }
 
     static void Send(ExecutorProcess exe, PlanBuilder b, List<int> hostFds)
