@@ -80,7 +80,7 @@ public sealed partial class ContainerRuntime
         var plan = ContainerPlan.For(spec, bundle, createOptions.ConsoleSocket is not null || createOptions.ConsoleSocketFd >= 0);
 
         var directory = store.CreateNew(id);
-        CgroupManager? cgroups = null;
+        ICgroupManager? cgroups = null;
         int initPid = -1;
         ContainerRecord? record = null;
         CreateHost? host = null;
@@ -90,7 +90,7 @@ public sealed partial class ContainerRuntime
             var mounts = CgroupMounts.Read();
             cgroups = options.CgroupsDisabled
                 ? new CgroupManager(new Dictionary<string, string>(), mounts.Layout)
-                : CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
+                : CgroupDriver.ForContainer(id, spec.Linux?.CgroupsPath, mounts, options.SystemdCgroup);
             // Recorded before anything exists: if this process dies from here on (kill -9, OOM), delete reads the
             // record and removes the cgroups (and, once it is known, init) instead of leaving them behind.
             cgroups.Plan();
@@ -105,6 +105,8 @@ public sealed partial class ContainerRuntime
                 CgroupLayout = cgroups.Layout,
                 CgroupJoined = [.. cgroups.Joined],
                 CgroupCreatedParents = [.. cgroups.CreatedParents],
+                SystemdSlice = (cgroups as Cgroups.Systemd.SystemdCgroupManager)?.Name.Slice,
+                SystemdUnit = (cgroups as Cgroups.Systemd.SystemdCgroupManager)?.Name.Unit,
                 NoNewKeyring = createOptions.NoNewKeyring,
             };
             record.SetConfig(spec, configJson);
@@ -191,7 +193,7 @@ public sealed partial class ContainerRuntime
 
     /// <summary>runc's checks of a cgroup that existed before create: processes already in it are allowed, with a
     /// warning; a frozen one is refused, since init would freeze in it and create would never return.</summary>
-    void CheckCgroupIsUsable(CgroupManager cgroups)
+    void CheckCgroupIsUsable(ICgroupManager cgroups)
     {
         if (cgroups.Joined.Count > 0 && cgroups.GetPids() is { Count: > 0 } pids)
             logger.LogWarning("container's cgroup is not empty: {Count} process(es) found", pids.Count);
@@ -214,7 +216,7 @@ public sealed partial class ContainerRuntime
 
     /// <summary>Why init died during create when the OOM killer killed it: the memory limit is too low for it to
     /// start; null when the OOM killer did not act (or its count cannot be read).</summary>
-    static string? OomExplanation(CgroupManager cgroups, RuntimeSpec spec)
+    static string? OomExplanation(ICgroupManager cgroups, RuntimeSpec spec)
     {
         try
         {
@@ -231,7 +233,7 @@ public sealed partial class ContainerRuntime
 
     /// <summary>The runtime's part of a create while the executor works: the cgroups, the record of init once it
     /// exists (saved at once, so that a delete after a kill finds it), network devices and the runtime's hooks.</summary>
-    sealed class CreateHost(ContainerDirectory directory, ContainerRecord record, RuntimeSpec spec, CgroupManager cgroups,
+    sealed class CreateHost(ContainerDirectory directory, ContainerRecord record, RuntimeSpec spec, ICgroupManager cgroups,
         SetupContext context, ILogger logger) : ISetupHost
     {
         public void Started(int executorPid) => cgroups.AddProcess(executorPid);
@@ -513,8 +515,9 @@ public sealed partial class ContainerRuntime
     internal static int ExitCode(int waitStatus) =>
         (waitStatus & 0x7f) == 0 ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f);
 
-    static CgroupManager Cgroups(ContainerRecord record) =>
-        new(record.CgroupPaths, record.CgroupLayout, record.CgroupJoined, record.CgroupCreatedParents);
+    static ICgroupManager Cgroups(ContainerRecord record) =>
+        CgroupDriver.Restore(record.CgroupPaths, record.CgroupLayout, record.CgroupJoined, record.CgroupCreatedParents,
+            record.SystemdSlice, record.SystemdUnit);
 
     static ContainerStatus StatusOf(ContainerRecord record, string directory)
     {

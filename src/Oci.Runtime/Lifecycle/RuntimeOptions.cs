@@ -10,6 +10,12 @@ public sealed class RuntimeOptions
     /// the caller's cgroups, <c>linux.resources</c> is not applied, and <c>kill --all</c> reaches init only.</summary>
     public bool CgroupsDisabled { get; init; }
 
+    /// <summary>Use the systemd cgroup driver (runc's <c>--systemd-cgroup</c>): each new container is a transient
+    /// scope that systemd makes over D-Bus (the system bus), placed by a <c>slice:prefix:name</c>
+    /// <c>linux.cgroupsPath</c>, with its resources set as unit properties. Containers remember their driver:
+    /// later commands on them use it whatever this says.</summary>
+    public bool SystemdCgroup { get; init; }
+
 }
 
 /// <summary>Options of <see cref="ContainerRuntime.Create"/> (runc's <c>create</c> flags).</summary>
