@@ -159,15 +159,24 @@ public sealed class SystemdCgroupManager : ICgroupManager
     public ulong OomKillCount() => files.OomKillCount();
 
     /// <summary>Stops the scope (systemd removes its cgroups) and forgets it if it failed, then removes what is
-    /// left of the container's cgroups (the v1 hierarchies systemd does not manage).</summary>
+    /// left of the container's cgroups (the v1 hierarchies systemd does not manage). A systemd that cannot be
+    /// reached (gone since create) is a warning, not a failure: the container's cgroups are removed all the same,
+    /// so that delete never gets stuck on a container whose systemd went away.</summary>
     public void Destroy(Action<string>? warn)
     {
-        WithBus(bus =>
+        try
         {
-            bus.StopUnit(Name.Unit);
-            bus.ResetFailedUnit(Name.Unit);
-            return true;
-        });
+            WithBus(bus =>
+            {
+                bus.StopUnit(Name.Unit);
+                bus.ResetFailedUnit(Name.Unit);
+                return true;
+            });
+        }
+        catch (OciException e)
+        {
+            warn?.Invoke($"stopping systemd unit {Name.Unit}: {e.Message}");
+        }
         files.Destroy(warn);
     }
 

@@ -19,10 +19,46 @@ public class SystemdCgroupDriverTests
         public SystemdFactAttribute()
         {
             if (SystemdContainer.Missing() is { } reason) Skip = reason;
+            // On a unified host the systemd in the container runs in unified mode, where the properties are
+            // MemoryMax and CPUWeight and the files memory.max and cpu.max; this test checks the hybrid/v1 ones.
+            else if (CgroupMounts.Read().Layout == CgroupLayout.Unified)
+                Skip = "the host's cgroups are unified: this test checks the systemd driver's v1 properties and files (a hybrid host)";
         }
     }
 
     const string Slice = "oci.slice", Unit = "oci-test-inner.scope";
+
+    [ContainerFact]
+    public void ACgroupsPathThatIsNotSlicePrefixNameIsRefusedNamingTheField()
+    {
+        using var h = new OciRunHarness();
+        var spec = OciRunHarness.NewSpec("true");
+        spec.Linux!.CgroupsPath = "/not/a/slice";
+        string id = h.NewId();
+        var result = h.RunWithGlobal(["--systemd-cgroup"], ["run", "--bundle", h.WriteBundle(spec), id]);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("linux.cgroupsPath: expected cgroupsPath to be of format", result.Stderr);
+        Assert.Contains("slice:prefix:name", result.Stderr);
+        Assert.DoesNotContain("   at ", result.Stderr);
+        Assert.Empty(h.LeftoverState());
+    }
+
+    [ContainerFact]
+    public void ASystemdThatCannotBeReachedIsAClearErrorLeavingNothing()
+    {
+        using var h = new OciRunHarness();
+        var spec = OciRunHarness.NewSpec("true");
+        spec.Linux!.CgroupsPath = "oci.slice:oci-test:unreachable";
+        string id = h.NewId();
+        string bus = "unix:path=" + Path.Combine(h.Root, "no-bus");
+        var result = h.RunThrough(["env", "DBUS_SYSTEM_BUS_ADDRESS=" + bus], ["--systemd-cgroup"], ["run", "--bundle", h.WriteBundle(spec), id]);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"--systemd-cgroup: cannot reach systemd through the D-Bus system bus {bus}", result.Stderr);
+        Assert.DoesNotContain("   at ", result.Stderr);
+        Assert.Empty(h.LeftoverState());
+        foreach (var hierarchy in CgroupMounts.Read().Hierarchies)
+            Assert.False(Directory.Exists(Path.Combine(hierarchy.MountPoint, Slice, Unit.Replace("inner", "unreachable"))));
+    }
 
     [SystemdFact]
     public void ScopeIsCreatedUpdatedPausedResumedAndDeletedThroughSystemd()
