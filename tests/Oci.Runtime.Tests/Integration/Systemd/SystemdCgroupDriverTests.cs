@@ -156,6 +156,17 @@ public class SystemdCgroupDriverTests
             foreach (var controller in new[] { "systemd", "memory", "cpu", "pids", "freezer", "unified" })
                 Assert.False(Directory.Exists(Path.Combine("/sys/fs/cgroup", controller, outer, Slice, Unit)), $"{controller} cgroup of the scope is left");
 
+            // A container whose systemd cannot be reached any more is still deleted: a warning, and its cgroups go.
+            Inner("create", "--bundle", "/bundle", "inner");
+            var orphan = h.Run("exec", outer, "env", "DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent", "/oci-run", "--systemd-cgroup",
+                "delete", "--force", "inner");
+            Assert.True(orphan.ExitCode == 0, orphan.ToString());
+            Assert.Contains($"stopping systemd unit {Unit}", orphan.Stderr);
+            foreach (var controller in new[] { "memory", "cpu", "pids", "freezer" })
+                Assert.False(Directory.Exists(Path.Combine("/sys/fs/cgroup", controller, outer, Slice, Unit)), $"{controller} cgroup of the scope is left");
+            // systemd itself lets the emptied scope go.
+            Assert.True(OciRunHarness.Eventually(() => Show()["LoadState"] == "not-found"), "the emptied scope stays loaded");
+
             Assert.Equal(0, h.Run("kill", outer, "RTMIN+3").ExitCode);
             Assert.True(run.WaitForExit(120_000), $"systemd did not halt:\n{output}");
             run.WaitForExit();
