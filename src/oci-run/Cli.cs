@@ -16,9 +16,9 @@ internal static partial class Cli
         .ValueWithDefault("log-format", "\"text\"", "text, or json (one object a line, as containerd's shim reads it)")
         .ValueWithDefault("root", "\"/run/oci-run\"", "the directory for the containers' state (best on a tmpfs; $XDG_RUNTIME_DIR/oci-run for a user other than root)")
         .Value("criu", "the CRIU program for checkpoint and restore (default: criu on PATH)")
-        .Switch("systemd-cgroup", "refused: the systemd cgroup driver is not implemented")
+        .Switch("systemd-cgroup", "use the systemd cgroup driver: a transient scope per container (cgroupsPath slice:prefix:name)")
         .ValueWithDefault("rootless", "\"auto\"", "true, false, or auto (rootless when the caller is not root)")
-        .ValueWithDefault("cgroup-manager", "\"cgroupfs\"", "cgroupfs, or disabled to make and join no cgroup (crun's flag)")
+        .ValueWithDefault("cgroup-manager", "\"cgroupfs\"", "cgroupfs, systemd, or disabled to make and join no cgroup (crun's flag)")
         .Switch("help", "show this help", "h")
         .Switch("version", "print the version", "v");
 
@@ -75,19 +75,18 @@ internal static partial class Cli
                 "auto" => null,
                 var other => throw new UsageException($"--rootless: invalid value \"{other}\": must be true, false or auto"),
             };
-            if (global.Has("systemd-cgroup"))
-                throw new OciException("--systemd-cgroup: the systemd cgroup driver is not implemented yet; use the default cgroupfs driver");
-            string cgroupManager = global.Value("cgroup-manager") ?? "cgroupfs";
-            if (cgroupManager == "systemd")
-                throw new OciException("--cgroup-manager=systemd: the systemd cgroup driver is not implemented yet; use cgroupfs");
-            if (cgroupManager is not ("cgroupfs" or "disabled"))
-                throw new UsageException($"--cgroup-manager: invalid value \"{cgroupManager}\": must be cgroupfs or disabled");
+            string cgroupManager = global.Value("cgroup-manager") ?? (global.Has("systemd-cgroup") ? "systemd" : "cgroupfs");
+            if (cgroupManager is not ("cgroupfs" or "systemd" or "disabled"))
+                throw new UsageException($"--cgroup-manager: invalid value \"{cgroupManager}\": must be cgroupfs, systemd or disabled");
+            if (global.Has("systemd-cgroup") && cgroupManager != "systemd")
+                throw new UsageException($"--systemd-cgroup and --cgroup-manager={cgroupManager} contradict each other");
             var runtime = new ContainerRuntime(new RuntimeOptions
             {
                 Root = global.Value("root") ?? RuntimeOptions.DefaultRoot,
                 Rootless = rootless,
                 CgroupsDisabled = cgroupManager == "disabled",
                 CriuPath = global.Value("criu"),
+                SystemdCgroup = cgroupManager == "systemd",
             }, logger);
             string command = args[commandIndex];
             var rest = args.AsSpan(commandIndex + 1).ToArray();

@@ -78,7 +78,7 @@ public sealed class CgroupManager : ICgroupManager
         return slash <= 0 ? "/" : ownUnified[..slash];
     }
 
-    static string Combine(CgroupHierarchy hierarchy, string cgroup)
+    internal static string Combine(CgroupHierarchy hierarchy, string cgroup)
     {
         string normalized = Normalize(cgroup);
         // Inside a cgroup namespace or a bind-mounted hierarchy the mount's root is not "/": paths are relative to it.

@@ -15,6 +15,16 @@ public interface ICgroupManager
     /// <summary>The host's layout.</summary>
     CgroupLayout Layout { get; }
 
+    /// <summary>Container cgroup directories that existed before <see cref="Create"/> (joined, not made).</summary>
+    IReadOnlyList<string> Joined { get; }
+
+    /// <summary>Parent directories <see cref="Create"/> makes on the way to the container's cgroups.</summary>
+    IReadOnlyList<string> CreatedParents { get; }
+
+    /// <summary>Settles, without changing anything, what <see cref="Create"/> will join and make, so that the
+    /// caller can record it before any cgroup exists.</summary>
+    void Plan();
+
     /// <summary>Creates (or joins) the container's cgroups.</summary>
     void Create();
 
@@ -48,17 +58,30 @@ public interface ICgroupManager
     /// <summary>Removes the container's cgroups: every one of <see cref="Paths"/>, whether it was made for the
     /// container or existed before, as runc does.</summary>
     void Destroy();
+
+    /// <summary><see cref="Destroy()"/>, with warnings about cgroups left in place sent to <paramref name="warn"/>.</summary>
+    void Destroy(Action<string>? warn);
+
+    /// <summary>Undoes <see cref="Create"/> after a create failed, leaving what existed before.</summary>
+    void DestroyCreated();
 }
 
 /// <summary>Chooses the cgroup driver.</summary>
 public static class CgroupDriver
 {
     /// <summary>The manager for a new container: the cgroupfs driver, or (with <paramref name="systemd"/>) the
-    /// systemd driver, which is not built yet.</summary>
-    public static ICgroupManager ForContainer(string containerId, string? cgroupsPath, CgroupMounts mounts, bool systemd = false)
-    {
-        if (systemd)
-            throw new OciException("--systemd-cgroup: the systemd cgroup driver is not implemented yet; use the default cgroupfs driver");
-        return CgroupManager.ForContainer(containerId, cgroupsPath, mounts);
-    }
+    /// systemd driver, which makes a transient scope per container over D-Bus.</summary>
+    public static ICgroupManager ForContainer(string containerId, string? cgroupsPath, CgroupMounts mounts, bool systemd = false) =>
+        systemd
+            ? Systemd.SystemdCgroupManager.ForContainer(containerId, cgroupsPath, mounts)
+            : CgroupManager.ForContainer(containerId, cgroupsPath, mounts);
+
+    /// <summary>The manager of an existing container from what its record saved: the systemd driver when it has
+    /// a unit, else the cgroupfs driver.</summary>
+    public static ICgroupManager Restore(IReadOnlyDictionary<string, string> paths, CgroupLayout layout,
+        IEnumerable<string>? joined, IEnumerable<string>? createdParents, string? systemdSlice, string? systemdUnit) =>
+        systemdUnit is not null
+            ? new Systemd.SystemdCgroupManager(new Systemd.SystemdUnitName(systemdSlice ?? Systemd.SystemdUnitName.DefaultSlice, systemdUnit),
+                paths, layout, started: true)
+            : new CgroupManager(paths, layout, joined, createdParents);
 }

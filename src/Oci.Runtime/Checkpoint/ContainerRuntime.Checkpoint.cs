@@ -132,6 +132,10 @@ public sealed partial class ContainerRuntime
     public int Restore(string id, RestoreOptions restore)
     {
         StateStore.ValidateId(id);
+        // The scope would have to be started with a process CRIU has not made yet; runc restores systemd-driven
+        // containers through a scope it starts for itself, which is not done here.
+        if (options.SystemdCgroup)
+            throw new OciException("--systemd-cgroup: restore with the systemd cgroup driver is not supported");
         var criu = CriuService.Locate(options.CriuPath);
         string images = Path.GetFullPath(restore.ImagePath);
         if (!Directory.Exists(images)) throw new OciException($"--image-path {restore.ImagePath}: does not exist");

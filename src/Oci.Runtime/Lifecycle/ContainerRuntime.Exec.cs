@@ -116,7 +116,7 @@ public sealed partial class ContainerRuntime
 
     /// <summary>The cgroups an exec'd process joins: the container's, or the existing sub-cgroups named by
     /// <paramref name="subCgroups"/> (<c>--cgroup</c>).</summary>
-    static CgroupManager ExecCgroups(ContainerRecord record, IReadOnlyList<string> subCgroups)
+    static ICgroupManager ExecCgroups(ContainerRecord record, IReadOnlyList<string> subCgroups)
     {
         var cgroups = Cgroups(record);
         if (subCgroups.Count == 0) return cgroups;

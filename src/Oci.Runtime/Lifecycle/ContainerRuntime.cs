@@ -81,7 +81,7 @@ public sealed partial class ContainerRuntime
         foreach (var warning in plan.Seccomp?.Warnings ?? []) logger.LogWarning("{Message}", warning);
 
         var directory = store.CreateNew(id);
-        CgroupManager? cgroups = null;
+        ICgroupManager? cgroups = null;
         int initPid = -1;
         ContainerRecord? record = null;
         CreateHost? host = null;
@@ -91,10 +91,12 @@ public sealed partial class ContainerRuntime
             var mounts = CgroupMounts.Read();
             bool rootless = options.IsRootless;
             if (rootless) Rootless.Check(plan);
+            if (rootless && options.SystemdCgroup)
+                throw new OciException("--systemd-cgroup: the user's own systemd instance (rootless) is not supported");
             bool cgroupsDisabled = options.CgroupsDisabled;
             cgroups = cgroupsDisabled
                 ? new CgroupManager(new Dictionary<string, string>(), mounts.Layout)
-                : CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
+                : CgroupDriver.ForContainer(id, spec.Linux?.CgroupsPath, mounts, options.SystemdCgroup);
             if (rootless && !cgroupsDisabled && Rootless.UndelegatedCgroup(cgroups.Paths.Values) is { } undelegated)
             {
                 // As runc's rootless mode: no cgroup of its own where none is delegated, rather than no container.
@@ -117,6 +119,8 @@ public sealed partial class ContainerRuntime
                 CgroupLayout = cgroups.Layout,
                 CgroupJoined = [.. cgroups.Joined],
                 CgroupCreatedParents = [.. cgroups.CreatedParents],
+                SystemdSlice = (cgroups as Cgroups.Systemd.SystemdCgroupManager)?.Name.Slice,
+                SystemdUnit = (cgroups as Cgroups.Systemd.SystemdCgroupManager)?.Name.Unit,
                 NoNewKeyring = createOptions.NoNewKeyring,
             };
             record.SetConfig(spec, configJson);
@@ -204,7 +208,7 @@ public sealed partial class ContainerRuntime
 
     /// <summary>runc's checks of a cgroup that existed before create: processes already in it are allowed, with a
     /// warning; a frozen one is refused, since init would freeze in it and create would never return.</summary>
-    void CheckCgroupIsUsable(CgroupManager cgroups)
+    void CheckCgroupIsUsable(ICgroupManager cgroups)
     {
         if (cgroups.Joined.Count > 0 && cgroups.GetPids() is { Count: > 0 } pids)
             logger.LogWarning("container's cgroup is not empty: {Count} process(es) found", pids.Count);
@@ -227,7 +231,7 @@ public sealed partial class ContainerRuntime
 
     /// <summary>Why init died during create when the OOM killer killed it: the memory limit is too low for it to
     /// start; null when the OOM killer did not act (or its count cannot be read).</summary>
-    static string? OomExplanation(CgroupManager cgroups, RuntimeSpec spec)
+    static string? OomExplanation(ICgroupManager cgroups, RuntimeSpec spec)
     {
         try
         {
@@ -244,7 +248,7 @@ public sealed partial class ContainerRuntime
 
     /// <summary>The runtime's part of a create while the executor works: the cgroups, the record of init once it
     /// exists (saved at once, so that a delete after a kill finds it), network devices and the runtime's hooks.</summary>
-    sealed class CreateHost(ContainerDirectory directory, ContainerRecord record, RuntimeSpec spec, CgroupManager cgroups,
+    sealed class CreateHost(ContainerDirectory directory, ContainerRecord record, RuntimeSpec spec, ICgroupManager cgroups,
         SetupContext context, ILogger logger) : ISetupHost
     {
         public void Started(int executorPid) => cgroups.AddProcess(executorPid);
@@ -529,8 +533,9 @@ public sealed partial class ContainerRuntime
     internal static int ExitCode(int waitStatus) =>
         (waitStatus & 0x7f) == 0 ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f);
 
-    static CgroupManager Cgroups(ContainerRecord record) =>
-        new(record.CgroupPaths, record.CgroupLayout, record.CgroupJoined, record.CgroupCreatedParents);
+    static ICgroupManager Cgroups(ContainerRecord record) =>
+        CgroupDriver.Restore(record.CgroupPaths, record.CgroupLayout, record.CgroupJoined, record.CgroupCreatedParents,
+            record.SystemdSlice, record.SystemdUnit);
 
     static ContainerStatus StatusOf(ContainerRecord record, string directory)
     {

@@ -17,7 +17,7 @@ public static class FeaturesReport
         {
             Namespaces = [.. Namespaces.NamespaceType.All.Select(n => n.Name)],
             Capabilities = [.. SpecNames.CapabilitiesByNumber],
-            Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = false },
+            Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = true, SystemdUser = false, Rdma = false },
             Seccomp = new SeccompFeatures
             {
                 Enabled = true,

@@ -30,6 +30,13 @@ public sealed class RuntimeOptions
     /// <summary>The CRIU program for checkpoint and restore (runc's <c>--criu</c>): a path, or a name looked up on
     /// PATH; null for <c>criu</c> on PATH.</summary>
     public string? CriuPath { get; init; }
+
+    /// <summary>Use the systemd cgroup driver (runc's <c>--systemd-cgroup</c>): each new container is a transient
+    /// scope that systemd makes over D-Bus (the system bus), placed by a <c>slice:prefix:name</c>
+    /// <c>linux.cgroupsPath</c>, with its resources set as unit properties. Containers remember their driver:
+    /// later commands on them use it whatever this says.</summary>
+    public bool SystemdCgroup { get; init; }
+
 }
 
 /// <summary>Options of <see cref="ContainerRuntime.Create"/> (runc's <c>create</c> flags).</summary>

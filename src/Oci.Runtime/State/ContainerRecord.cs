@@ -162,6 +162,10 @@ public sealed class ContainerRecord
     [JsonPropertyName("cgroupJoined")] public List<string>? CgroupJoined { get; set; }
     /// <summary>Parent cgroups that create made: delete removes them when empty.</summary>
     [JsonPropertyName("cgroupCreatedParents")] public List<string>? CgroupCreatedParents { get; set; }
+    /// <summary>With the systemd cgroup driver: the slice of the container's scope.</summary>
+    [JsonPropertyName("systemdSlice")] public string? SystemdSlice { get; set; }
+    /// <summary>With the systemd cgroup driver: the container's transient scope, stopped by delete.</summary>
+    [JsonPropertyName("systemdUnit")] public string? SystemdUnit { get; set; }
     /// <summary>Created with <c>--no-new-keyring</c>: exec'd processes keep the caller's session keyring too.</summary>
     [JsonPropertyName("noNewKeyring")] public bool NoNewKeyring { get; set; }
 }

@@ -40,6 +40,8 @@ internal static class ContainerRecordJson
                 else if (reader.ValueTextEquals("cgroupLayout"u8)) { Read(ref reader); record.CgroupLayout = Layout(ref reader); }
                 else if (reader.ValueTextEquals("cgroupJoined"u8)) { Read(ref reader); record.CgroupJoined = List(ref reader); }
                 else if (reader.ValueTextEquals("cgroupCreatedParents"u8)) { Read(ref reader); record.CgroupCreatedParents = List(ref reader); }
+                else if (reader.ValueTextEquals("systemdSlice"u8)) { Read(ref reader); record.SystemdSlice = String(ref reader); }
+                else if (reader.ValueTextEquals("systemdUnit"u8)) { Read(ref reader); record.SystemdUnit = String(ref reader); }
                 else if (reader.ValueTextEquals("noNewKeyring"u8)) { Read(ref reader); record.NoNewKeyring = reader.GetBoolean(); }
                 else
                 {
@@ -81,6 +83,8 @@ internal static class ContainerRecordJson
             });
             WriteList(writer, "cgroupJoined"u8, record.CgroupJoined);
             WriteList(writer, "cgroupCreatedParents"u8, record.CgroupCreatedParents);
+            if (record.SystemdSlice is not null) writer.WriteString("systemdSlice"u8, record.SystemdSlice);
+            if (record.SystemdUnit is not null) writer.WriteString("systemdUnit"u8, record.SystemdUnit);
             if (record.NoNewKeyring) writer.WriteBoolean("noNewKeyring"u8, true);
             writer.WriteEndObject();
         }
