@@ -50,7 +50,7 @@ public sealed class StateStore
         }
         catch (SyscallException e) when (e.Errno == 17) // EEXIST
         {
-            throw new OciException($"container with id exists: {id}");
+            throw new ContainerAlreadyExistsException(id);
         }
         try
         {
@@ -147,9 +147,3 @@ public sealed class StateStore
     }
 }
 
-/// <summary>The error for a container id that the root directory does not hold; worded as runc's.</summary>
-public sealed class ContainerNotFoundException(string id) : OciException($"container does not exist: {id}")
-{
-    /// <summary>The id asked for.</summary>
-    public string Id { get; } = id;
-}
