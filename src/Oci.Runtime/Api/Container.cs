@@ -73,7 +73,7 @@ public sealed class Container : IAsyncDisposable, IDisposable
     /// <exception cref="SpecValidationException">The config is invalid; <see cref="SpecValidationException.JsonPath"/>
     /// names the value, such as <c>process.args</c>.</exception>
     /// <exception cref="OciException">The container could not be created; nothing is left behind.</exception>
-    public static Task<Container> CreateAsync(string id, string bundlePath, ContainerOptions? options = null,
+    public static Task<Container> CreateFromBundleAsync(string id, string bundlePath, ContainerOptions? options = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(bundlePath);

@@ -8,7 +8,7 @@ namespace Oci.Runtime.State;
 /// container is created but not started, the exec fifo. Commands on one container are serialised by an exclusive
 /// flock on its directory; commands on different containers never wait for each other.
 /// </summary>
-public sealed class StateStore
+internal sealed class StateStore
 {
     /// <summary>The state file's name inside a container's directory.</summary>
     public const string StateFileName = "state.json";
