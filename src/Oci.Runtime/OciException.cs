@@ -1,3 +1,5 @@
+using Oci.Runtime.Lifecycle;
+
 namespace Oci.Runtime;
 
 /// <summary>An error the runtime reports to its caller. The message is written for the user and uses runc's words
@@ -24,4 +26,32 @@ public sealed class SpecValidationException : OciException
 
     /// <summary>The JSON path of the offending value without the leading <c>$.</c>; empty for the document itself.</summary>
     public string JsonPath { get; }
+}
+
+/// <summary>The error for a container id that the state root does not hold; worded as runc's
+/// (<c>container does not exist: ID</c>).</summary>
+public sealed class ContainerNotFoundException(string id) : OciException($"container does not exist: {id}")
+{
+    /// <summary>The id asked for.</summary>
+    public string Id { get; } = id;
+}
+
+/// <summary>The error for creating a container with an id that the state root already holds; worded as runc's
+/// (<c>container with id exists: ID</c>).</summary>
+public sealed class ContainerAlreadyExistsException(string id) : OciException($"container with id exists: {id}")
+{
+    /// <summary>The id asked for.</summary>
+    public string Id { get; } = id;
+}
+
+/// <summary>The error for an operation that the container's status does not allow: starting one that runs or has
+/// stopped, signalling or exec'ing into a stopped one, deleting a running one without force. The message is runc's
+/// (such as <c>container not running</c>, which containerd's shim matches).</summary>
+public sealed class ContainerStateException(string id, ContainerStatus status, string message) : OciException(message)
+{
+    /// <summary>The container's id.</summary>
+    public string Id { get; } = id;
+
+    /// <summary>The status the container was in.</summary>
+    public ContainerStatus Status { get; } = status;
 }

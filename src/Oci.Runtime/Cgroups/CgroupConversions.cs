@@ -6,7 +6,7 @@ namespace Oci.Runtime.Cgroups;
 /// The conversions between cgroup v1 values (the spec's units) and cgroup v2 interface values, exactly as runc's
 /// libcontainer/cgroups does them, so that a config means the same on every layout.
 /// </summary>
-public static class CgroupConversions
+internal static class CgroupConversions
 {
     /// <summary>v1 <c>cpu.shares</c> bounds the kernel accepts (it clamps outside them).</summary>
     public const ulong MinShares = 2, MaxShares = 262144;

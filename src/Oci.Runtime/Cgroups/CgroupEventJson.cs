@@ -11,7 +11,7 @@ namespace Oci.Runtime.Cgroups;
 /// runtime uses the serializer: its run-time metadata cost more CPU than a command's own work, and the trimmer now
 /// leaves it out of the binary.
 /// </summary>
-public static class CgroupEventJson
+internal static class CgroupEventJson
 {
     /// <summary>An event as the JSON line runc prints.</summary>
     public static string Event(ContainerEvent e)

@@ -1,7 +1,7 @@
 namespace Oci.Runtime.Cgroups;
 
 /// <summary>How the host's cgroup hierarchies are mounted.</summary>
-public enum CgroupLayout
+internal enum CgroupLayout
 {
     /// <summary>Only v1 controllers.</summary>
     V1,

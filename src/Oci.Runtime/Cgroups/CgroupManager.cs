@@ -9,7 +9,7 @@ namespace Oci.Runtime.Cgroups;
 /// unified hosts): where they are, creating and joining them, listing, signalling and freezing their processes, and
 /// removing them.
 /// </summary>
-public sealed class CgroupManager : ICgroupManager
+internal sealed class CgroupManager : ICgroupManager
 {
     /// <summary>Directory of the container's cgroup in each hierarchy, keyed by <see cref="CgroupHierarchy.ProcKey"/>.</summary>
     public IReadOnlyDictionary<string, string> Paths { get; }

@@ -7,7 +7,7 @@ namespace Oci.Runtime.Cgroups;
 /// <param name="Root">The cgroup of the mount's root (the 4th field of mountinfo, "/" outside cgroup namespaces).</param>
 /// <param name="Controllers">v1 controllers and named hierarchies (name=systemd); empty for cgroup2.</param>
 /// <param name="IsUnified">Whether this is a cgroup2 hierarchy.</param>
-public sealed record CgroupHierarchy(string MountPoint, string Root, IReadOnlyList<string> Controllers, bool IsUnified)
+internal sealed record CgroupHierarchy(string MountPoint, string Root, IReadOnlyList<string> Controllers, bool IsUnified)
 {
     /// <summary>The key by which /proc/PID/cgroup names this hierarchy: "" for cgroup2, else its comma-joined
     /// controllers.</summary>
@@ -15,7 +15,7 @@ public sealed record CgroupHierarchy(string MountPoint, string Root, IReadOnlyLi
 }
 
 /// <summary>The cgroup hierarchies mounted in this mount namespace, read from /proc/self/mountinfo.</summary>
-public sealed class CgroupMounts
+internal sealed class CgroupMounts
 {
     /// <summary>Every mounted hierarchy (the first mount of each).</summary>
     public IReadOnlyList<CgroupHierarchy> Hierarchies { get; }

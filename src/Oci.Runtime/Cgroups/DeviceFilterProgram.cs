@@ -6,7 +6,7 @@ namespace Oci.Runtime.Cgroups;
 /// u32 minor; }</c> (access_type = access &lt;&lt; 16 | type) and whose return value (1 or 0) allows or refuses the access.
 /// It is runc's devicefilter: one block per exception, checked in order, then the default.
 /// </summary>
-public static class DeviceFilterProgram
+internal static class DeviceFilterProgram
 {
     /// <summary>BPF_DEVCG_DEV_BLOCK and BPF_DEVCG_DEV_CHAR.</summary>
     public const int DevBlock = 1, DevChar = 2;

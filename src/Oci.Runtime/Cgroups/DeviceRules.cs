@@ -6,7 +6,7 @@ namespace Oci.Runtime.Cgroups;
 
 /// <summary>Device access bits, with the values of the kernel's BPF_DEVCG_ACC_* flags.</summary>
 [Flags]
-public enum DeviceAccess
+internal enum DeviceAccess
 {
     /// <summary>No access.</summary>
     None = 0,
@@ -22,7 +22,7 @@ public enum DeviceAccess
 
 /// <summary>One device cgroup rule: type <c>a</c>, <c>b</c> or <c>c</c>, major and minor (-1 for <c>*</c>), access,
 /// and whether it allows or denies.</summary>
-public readonly record struct DeviceRule(char Type, long Major, long Minor, DeviceAccess Access, bool Allow)
+internal readonly record struct DeviceRule(char Type, long Major, long Minor, DeviceAccess Access, bool Allow)
 {
     /// <summary>The wildcard major or minor.</summary>
     public const long Wildcard = -1;
@@ -74,7 +74,7 @@ public readonly record struct DeviceRule(char Type, long Major, long Minor, Devi
 /// <c>a</c> resets the default, any other adds or removes an exception. Both the v1 writes (the minimal transition
 /// between two states) and the v2 eBPF program are made from it, so that both layouts enforce the same rules.
 /// </summary>
-public sealed class DeviceRuleSet
+internal sealed class DeviceRuleSet
 {
     readonly Dictionary<(char Type, long Major, long Minor), DeviceAccess> exceptions = new();
 
@@ -225,7 +225,7 @@ public sealed class DeviceRuleSet
 
 /// <summary>The device rules of a container: its config's, then the devices every container may use (runc's
 /// AllowedDevices: mknod of any device, null, zero, full, random, urandom, tty, ptmx, the pts and tun).</summary>
-public static class ContainerDeviceRules
+internal static class ContainerDeviceRules
 {
     /// <summary>Warnings for access letters of <paramref name="devices"/> that grant nothing, by JSON path.</summary>
     public static IEnumerable<string> AccessWarnings(IReadOnlyList<LinuxDeviceCgroup>? devices)

@@ -7,7 +7,7 @@ namespace Oci.Runtime.Cgroups;
 /// the cgroup filesystem itself, as runc's fs and fs2 managers do); a systemd driver (<c>--systemd-cgroup</c>,
 /// <c>slice:prefix:name</c> paths, units made over D-Bus) would implement the same interface.
 /// </summary>
-public interface ICgroupManager
+internal interface ICgroupManager
 {
     /// <summary>Directory of the container's cgroup in each hierarchy, keyed by controllers ("" for cgroup2).</summary>
     IReadOnlyDictionary<string, string> Paths { get; }
@@ -67,7 +67,7 @@ public interface ICgroupManager
 }
 
 /// <summary>Chooses the cgroup driver.</summary>
-public static class CgroupDriver
+internal static class CgroupDriver
 {
     /// <summary>The manager for a new container: the cgroupfs driver, or (with <paramref name="systemd"/>) the
     /// systemd driver, which makes a transient scope per container over D-Bus.</summary>

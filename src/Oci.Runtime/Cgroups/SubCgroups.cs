@@ -6,7 +6,7 @@ namespace Oci.Runtime.Cgroups;
 /// <c>CONTROLLER[,CONTROLLER]:PATH</c> (those v1 controllers' hierarchies). PATH is relative to the container's
 /// cgroup and must stay inside it.
 /// </summary>
-public static class SubCgroups
+internal static class SubCgroups
 {
     /// <summary>The container's cgroup <paramref name="paths"/> (keyed as <see cref="CgroupManager.Paths"/>) with the
     /// sub-cgroups of <paramref name="values"/> in place of the container's own.</summary>

@@ -38,19 +38,32 @@ internal sealed class ExecutorProcess : IDisposable
     public int ChildPid { get; private set; } = -1;
 
     /// <summary>Starts the executor. The caller's descriptors 3 to 3 + <paramref name="preserveFds"/> - 1 are
-    /// inherited at the same numbers (<c>--preserve-fds</c>); the plan's socket comes after them.</summary>
-    public static ExecutorProcess Start(int preserveFds)
+    /// inherited at the same numbers (<c>--preserve-fds</c>), unless <paramref name="descriptors"/> places others
+    /// there: each (From, To) gives the executor (and so the container's process) the caller's descriptor From at
+    /// number To (its stdio 0-2, or one of the preserved ones); the plan's socket comes after them.</summary>
+    public static ExecutorProcess Start(int preserveFds, IReadOnlyList<(int From, int To)>? descriptors = null)
     {
+        descriptors ??= [];
         var (runtimeEnd, executorEnd) = Sys.SocketPair(messages: true);
         // The last segment of a plan waits in the socket while the executor waits for start: room for all of it.
         Sys.SetSendBuffer(runtimeEnd, 4 << 20);
         int socketFd = 3 + preserveFds, copy = -1;
+        var copies = new List<int>();
         try
         {
             // Above the target number first, so that the dup2 cannot overwrite a preserved descriptor it reads.
             copy = Sys.DupCloexec(executorEnd, socketFd + 1);
+            // The caller's descriptors are copied above every target first too: dup2 in order must not overwrite
+            // a source that a later dup2 reads.
+            var moves = new List<(int From, int To)>();
+            foreach (var (from, to) in descriptors)
+            {
+                copies.Add(Sys.DupCloexec(from, socketFd + 1));
+                moves.Add((copies[^1], to));
+            }
+            moves.Add((copy, socketFd));
             int pid = Sys.Spawn($"/proc/self/fd/{ExecutorImage.Descriptor}",
-                ["oci-run-init", socketFd.ToString(CultureInfo.InvariantCulture)], [], [(copy, socketFd)]);
+                ["oci-run-init", socketFd.ToString(CultureInfo.InvariantCulture)], [], moves);
             return new ExecutorProcess(pid, runtimeEnd);
         }
         catch
@@ -60,6 +73,7 @@ internal sealed class ExecutorProcess : IDisposable
         }
         finally
         {
+            foreach (int fd in copies) Sys.Close(fd);
             // Only the executor holds the other end from here: if it dies, reading sees end-of-file.
             Sys.Close(copy);
             Sys.Close(executorEnd);

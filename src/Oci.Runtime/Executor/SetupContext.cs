@@ -39,6 +39,9 @@ internal sealed class SetupContext
     /// <summary>The first descriptor that is not the caller's (3 + <c>--preserve-fds</c>); from it on everything
     /// is closed on exec.</summary>
     public int FirstRuntimeFd { get; set; } = 3;
+    /// <summary>The caller's descriptors to give the process at other numbers (stdio, preserved ones): see
+    /// <see cref="ExecutorProcess.Start"/>.</summary>
+    public IReadOnlyList<(int From, int To)> Descriptors { get; set; } = [];
     /// <summary>The plan's slot of the runtime's own procfs (checked to be one), through which every /proc file is
     /// written: never the container's /proc, which the image or a mount could fake.</summary>
     public int ProcSlot { get; set; } = -1;

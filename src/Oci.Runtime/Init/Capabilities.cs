@@ -4,7 +4,7 @@ using Oci.Runtime.Spec;
 namespace Oci.Runtime.Init;
 
 /// <summary>Linux capabilities by name (capabilities(7)) and setting a process's five sets.</summary>
-public static class Capabilities
+internal static class Capabilities
 {
     /// <summary>The number of capability <paramref name="name"/>, or -1.</summary>
     public static int Number(string name)

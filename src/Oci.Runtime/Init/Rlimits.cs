@@ -3,7 +3,7 @@ using Oci.Runtime.Spec;
 namespace Oci.Runtime.Init;
 
 /// <summary>POSIX resource limits by name (getrlimit(2)).</summary>
-public static class Rlimits
+internal static class Rlimits
 {
     /// <summary>The resource number of <paramref name="name"/>, or -1.</summary>
     public static int Number(string name)

@@ -2,7 +2,7 @@ namespace Oci.Runtime.Init;
 
 /// <summary>AppArmor and SELinux: whether the host has them, and the labels a container's process executes
 /// with.</summary>
-public static class SecurityModules
+internal static class SecurityModules
 {
     /// <summary>Whether AppArmor is enabled in this kernel.</summary>
     public static bool AppArmorEnabled()

@@ -73,6 +73,14 @@ internal static unsafe partial class Native
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int waitpid(int pid, int* status, int options);
 
+    /// <summary>poll(2), with errno kept (Tmds.LibC's binding loses it, so that an EINTR looked like a failure).</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int poll(Tmds.Linux.pollfd* fds, ulong nfds, int timeout);
+
+    /// <summary>waitid(2); <c>idtype</c> P_PIDFD (3) takes a pidfd as <c>id</c>. <c>info</c> is a siginfo_t (128 bytes).</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int waitid(int idtype, uint id, byte* info, int options);
+
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int prlimit(int pid, int resource, RLimit* newLimit, RLimit* oldLimit);
 

@@ -608,11 +608,34 @@ internal static unsafe partial class Sys
         var pfd = new pollfd { fd = fd, events = POLLIN };
         while (true)
         {
-            int n = poll(&pfd, 1, timeoutMilliseconds);
+            int n = Native.poll(&pfd, 1, timeoutMilliseconds);
             if (n >= 0) return n > 0;
             int errno = Marshal.GetLastPInvokeError();
             if (errno != EINTR) throw new SyscallException("poll", errno);
         }
+    }
+
+    /// <summary>Reaps the child behind <paramref name="pidfd"/> (waitid P_PIDFD): its exit code, or minus the signal
+    /// that killed it; null when it has not exited yet (with <paramref name="block"/> false) or is not this process's
+    /// child to reap (ECHILD: another waiter reaped it, or it never was).</summary>
+    public static int? TryReapPidfd(int pidfd, bool block)
+    {
+        const int P_PIDFD = 3, WEXITED = 4, WNOHANG = 1, CLD_EXITED = 1, ECHILD = 10;
+        byte* info = stackalloc byte[128];
+        while (true)
+        {
+            new Span<byte>(info, 128).Clear();
+            if (Native.waitid(P_PIDFD, (uint)pidfd, info, WEXITED | (block ? 0 : WNOHANG)) == 0) break;
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == EINTR) continue;
+            if (errno == ECHILD) return null;
+            throw new SyscallException("waitid", errno);
+        }
+        // siginfo_t: si_signo, si_errno, si_code, padding, then si_pid, si_uid, si_status.
+        int pid = *(int*)(info + 16);
+        if (pid == 0) return null; // WNOHANG and still running
+        int code = *(int*)(info + 8), status = *(int*)(info + 24);
+        return code == CLD_EXITED ? status : -status;
     }
 
     /// <summary>Makes this process a child subreaper: orphans below it are re-parented to it.</summary>

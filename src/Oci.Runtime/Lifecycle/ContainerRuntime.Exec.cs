@@ -32,15 +32,30 @@ public sealed partial class ContainerRuntime
     /// record and config are read once.</summary>
     public int Exec(string id, Func<Process, Process> fromTemplate, ExecOptions execOptions)
     {
+        int pid = StartExec(id, fromTemplate, execOptions, out var relay);
+        using (relay)
+        {
+            relay?.Start();
+            if (execOptions.Detach) return 0;
+            using (SignalForwarding.To(pid))
+                return ExitCode(Sys.WaitPid(pid));
+        }
+    }
+
+    /// <summary>An exec up to the point where its process runs: returns its pid (this process's child), and the
+    /// terminal relay to start when the process has a terminal and no console socket was given.</summary>
+    internal int StartExec(string id, Func<Process, Process> fromTemplate, ExecOptions execOptions, out TerminalRelay? relay)
+    {
+        relay = null;
         CheckPreserveFds(execOptions.PreserveFds);
         ContainerRecord record;
         using (var directory = store.Open(id))
         {
             record = directory.Load();
             var status = StatusOf(record, directory.Path);
-            if (status == ContainerStatus.Stopped) throw new OciException("cannot exec in a stopped container");
+            if (status == ContainerStatus.Stopped) throw new ContainerStateException(id, status, "cannot exec in a stopped container");
             if (status == ContainerStatus.Paused && !execOptions.IgnorePaused)
-                throw new OciException("cannot exec in a paused container (use --ignore-paused to override)");
+                throw new ContainerStateException(id, status, "cannot exec in a paused container (use --ignore-paused to override)");
         }
         // The container's config, with the exec's process in place of its own: init gets the stored config's text
         // and the process apart.
@@ -49,11 +64,14 @@ public sealed partial class ContainerRuntime
         var process = fromTemplate(spec.Process ?? new Process());
         Preflight.UserIds(process.User);
         spec.Process = process;
-        if (process.Terminal == true && execOptions.ConsoleSocket is null && execOptions.Detach)
+        bool consoleGiven = execOptions.ConsoleSocket is not null || execOptions.ConsoleSocketFd >= 0;
+        if (process.Terminal == true && !consoleGiven && execOptions.Detach)
             throw new OciException("cannot allocate tty if runc will detach without setting console socket");
         // In the foreground without a console socket, a process with a terminal gets its pty from this process, as
         // a foreground run does.
-        using var relay = process.Terminal == true && execOptions.ConsoleSocket is null ? TerminalRelay.Create() : null;
+        relay = process.Terminal == true && !consoleGiven ? TerminalRelay.Create() : null;
+        try
+        {
 
         // The process joins every namespace the container's init is in, whether the config made it or joined it.
         var joins = new List<(NamespaceType, string)>();
@@ -65,6 +83,7 @@ public sealed partial class ContainerRuntime
         var seccomp = spec.Linux?.Seccomp is { } filter ? Seccomp.SeccompCompiler.Compile(filter) : null;
         var cgroups = ExecCgroups(record, execOptions.Cgroups);
         int consoleSocket = execOptions.ConsoleSocket is { } socketPath ? ConsoleSocket.Connect(socketPath)
+            : execOptions.ConsoleSocketFd >= 0 ? Sys.DupCloexec(execOptions.ConsoleSocketFd, 3)
             : relay is not null ? Sys.DupCloexec(relay.ContainerEnd, 3)
             : -1;
         int pid;
@@ -81,6 +100,7 @@ public sealed partial class ContainerRuntime
                 NewUtsNamespace = joins.Any(j => j.Item1.Name == "uts"),
                 NewUserNamespace = joins.Any(j => j.Item1.Name == "user"),
                 FirstRuntimeFd = 3 + execOptions.PreserveFds,
+                Descriptors = execOptions.Descriptors,
                 Seccomp = seccomp,
                 // What a seccomp agent is told about the container.
                 HookState = Describe(record, ContainerStatus.Running),
@@ -108,10 +128,14 @@ public sealed partial class ContainerRuntime
         {
             Sys.Close(consoleSocket);
         }
-        relay?.Start();
-        if (execOptions.Detach) return 0;
-        using (SignalForwarding.To(pid))
-            return ExitCode(Sys.WaitPid(pid));
+        return pid;
+        }
+        catch
+        {
+            relay?.Dispose();
+            relay = null;
+            throw;
+        }
     }
 
     /// <summary>The cgroups an exec'd process joins: the container's, or the existing sub-cgroups named by

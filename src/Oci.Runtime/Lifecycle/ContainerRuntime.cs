@@ -73,7 +73,7 @@ public sealed partial class ContainerRuntime
         // As runc: an empty --bundle is the current directory.
         bundle = Path.GetFullPath(bundle.Length == 0 ? "." : bundle);
         logger.LogDebug("create {Id}: reading {Bundle}/config.json", id, bundle);
-        byte[] configJson = SpecLoader.ReadBundleConfig(bundle);
+        byte[] configJson = createOptions.ConfigJson ?? SpecLoader.ReadBundleConfig(bundle);
         var spec = SpecLoader.Parse(configJson, out var warnings);
         foreach (var warning in warnings)
             logger.LogWarning("{Path}: {Message}", warning.Path, warning.Message);
@@ -155,6 +155,7 @@ public sealed partial class ContainerRuntime
                 NewNetworkNamespace = plan.Creates("network"),
                 NewIpcNamespace = plan.Creates("ipc"),
                 FirstRuntimeFd = 3 + createOptions.PreserveFds,
+                Descriptors = createOptions.Descriptors,
                 CgroupPaths = new Dictionary<string, string>(cgroups.Paths),
                 CgroupMountPoints = mounts.Hierarchies.ToDictionary(h => h.ProcKey, h => h.MountPoint),
                 Seccomp = plan.Seccomp,
@@ -282,11 +283,11 @@ public sealed partial class ContainerRuntime
             case ContainerStatus.Created:
                 break;
             case ContainerStatus.Stopped:
-                throw new OciException("cannot start a container that has stopped");
+                throw new ContainerStateException(id, status, "cannot start a container that has stopped");
             case ContainerStatus.Running:
-                throw new OciException("cannot start an already running container");
+                throw new ContainerStateException(id, status, "cannot start an already running container");
             default:
-                throw new OciException($"cannot start a container in the {status.ToSpecString()} state");
+                throw new ContainerStateException(id, status, $"cannot start a container in the {status.ToSpecString()} state");
         }
         logger.LogDebug("start {Id}: opening the exec fifo of init {Pid}", id, record.InitPid);
         ReleaseInit(directory, record, -1);
@@ -386,7 +387,7 @@ public sealed partial class ContainerRuntime
         using var directory = store.Open(id);
         var record = directory.Load();
         var status = StatusOf(record, directory.Path);
-        if (status == ContainerStatus.Stopped && !all) throw new OciException("container not running");
+        if (status == ContainerStatus.Stopped && !all) throw new ContainerStateException(id, status, "container not running");
         logger.LogDebug("kill {Id}: signal {Signal} to {Target}", id, signal, all ? "every process" : $"init {record.InitPid}");
         if (all)
         {
@@ -394,7 +395,7 @@ public sealed partial class ContainerRuntime
             return;
         }
         int errno = Sys.Kill(record.InitPid, signal);
-        if (errno == 3) throw new OciException("container not running"); // ESRCH
+        if (errno == 3) throw new ContainerStateException(id, ContainerStatus.Stopped, "container not running"); // ESRCH
         if (errno != 0) throw new SyscallException($"kill {record.InitPid}", errno);
         // A frozen process dies of SIGKILL only once thawed (v1 freezer): as runc, thaw a paused container for it.
         if (signal == 9 && status == ContainerStatus.Paused) Cgroups(record).Thaw();
@@ -432,7 +433,7 @@ public sealed partial class ContainerRuntime
             }
             var status = StatusOf(record, directory.Path);
             if (status is ContainerStatus.Running or ContainerStatus.Paused && !force)
-                throw new OciException($"cannot delete container {id} that is not stopped: {status.ToSpecString()}");
+                throw new ContainerStateException(id, status, $"cannot delete container {id} that is not stopped: {status.ToSpecString()}");
             Destroy(record, runPoststop: true);
             directory.Remove();
         }

@@ -34,7 +34,7 @@ internal static class ContainerSetup
         IReadOnlyList<LinuxIdMapping>? uidMappings, IReadOnlyList<LinuxIdMapping>? gidMappings, ISetupHost host, List<string> warnings)
     {
         var spec = c.Spec;
-        return Drive(preserveFds, host, (exe, b, hostFds) =>
+        return Drive(preserveFds, c.Descriptors, host, (exe, b, hostFds) =>
         {
             Namespaces(b, plan.Joins, hostFds);
             bool newUser = (plan.CloneFlags & NamespaceType.User.CloneFlag) != 0;
@@ -120,7 +120,7 @@ internal static class ContainerSetup
     public static int Exec(SetupContext c, IReadOnlyList<(NamespaceType Type, string Path)> joins, int preserveFds, int consoleSocket,
         ISetupHost host, List<string> warnings)
     {
-        return Drive(preserveFds, host, (exe, b, hostFds) =>
+        return Drive(preserveFds, c.Descriptors, host, (exe, b, hostFds) =>
         {
             Namespaces(b, joins, hostFds);
             b.Fork();
@@ -147,9 +147,10 @@ internal static class ContainerSetup
     /// <summary>Starts an executor, has <paramref name="plan"/> send it every segment but the last, then sends the
     /// last one and waits for the executor's ready; returns the container process's pid. On any failure the
     /// executor and its child are killed and reaped; the runtime's descriptors sent with the plan are closed.</summary>
-    static int Drive(int preserveFds, ISetupHost host, Action<ExecutorProcess, PlanBuilder, List<int>> plan)
+    static int Drive(int preserveFds, IReadOnlyList<(int From, int To)> descriptors, ISetupHost host,
+        Action<ExecutorProcess, PlanBuilder, List<int>> plan)
     {
-        var exe = ExecutorProcess.Start(preserveFds);
+        var exe = ExecutorProcess.Start(preserveFds, descriptors);
         var hostFds = new List<int>();
         try
         {

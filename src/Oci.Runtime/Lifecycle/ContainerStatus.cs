@@ -27,4 +27,14 @@ public static class ContainerStatusNames
         ContainerStatus.Paused => "paused",
         _ => "stopped",
     };
+
+    /// <summary>The status that state.json's word names (the inverse of <see cref="ToSpecString"/>).</summary>
+    internal static ContainerStatus FromSpecString(string status) => status switch
+    {
+        "creating" => ContainerStatus.Creating,
+        "created" => ContainerStatus.Created,
+        "running" => ContainerStatus.Running,
+        "paused" => ContainerStatus.Paused,
+        _ => ContainerStatus.Stopped,
+    };
 }

@@ -10,6 +10,10 @@ public sealed class ExecOptions
     public string? PidFile { get; init; }
     /// <summary>Unix socket that receives the pty master when the process has a terminal.</summary>
     public string? ConsoleSocket { get; init; }
+    /// <summary>A connected console socket the runtime itself holds the other end of; -1 for none.</summary>
+    internal int ConsoleSocketFd { get; init; } = -1;
+    /// <summary>The caller's descriptors the process gets at other numbers (stdio, extra files).</summary>
+    internal IReadOnlyList<(int From, int To)> Descriptors { get; init; } = [];
     /// <summary>How many descriptors after stdio pass to the process.</summary>
     public int PreserveFds { get; init; }
     /// <summary>Allow exec into a paused container.</summary>

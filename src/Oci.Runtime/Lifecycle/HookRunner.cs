@@ -10,7 +10,7 @@ namespace Oci.Runtime.Lifecycle;
 /// poststart, poststop) run in the bundle directory, where runc runs them, so that hooks written for runc find their
 /// relative paths; the container's createContainer hooks run in the container's root and startContainer hooks in the
 /// process's working directory (the callers in the container pass those).</summary>
-public static class HookRunner
+internal static class HookRunner
 {
     /// <summary>Runs <paramref name="hooks"/> in order. The first failure stops the rest and throws an error naming
     /// the hook by its JSON path, with what it wrote. They run in <paramref name="workingDirectory"/>, or by default

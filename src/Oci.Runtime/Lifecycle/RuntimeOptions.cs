@@ -49,6 +49,11 @@ public sealed class CreateOptions
     /// <summary>A connected console socket the runtime itself holds the other end of (a foreground run's terminal
     /// relay); -1 for none.</summary>
     internal int ConsoleSocketFd { get; init; } = -1;
+    /// <summary>The caller's descriptors the container's init gets at other numbers (stdio, extra files): see
+    /// <see cref="Executor.ExecutorProcess.Start"/>.</summary>
+    internal IReadOnlyList<(int From, int To)> Descriptors { get; init; } = [];
+    /// <summary>The config's text when it was built in code rather than read from the bundle's config.json.</summary>
+    internal byte[]? ConfigJson { get; init; }
     /// <summary>Use MS_MOVE and chroot instead of pivot_root.</summary>
     public bool NoPivot { get; init; }
     /// <summary>Keep the caller's session keyring instead of a new one, "_ses.ID", shared by the container's

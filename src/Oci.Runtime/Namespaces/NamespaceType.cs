@@ -1,7 +1,7 @@
 namespace Oci.Runtime.Namespaces;
 
 /// <summary>The namespace types of config-linux.md, with their clone flags and /proc/PID/ns names.</summary>
-public sealed record NamespaceType(string Name, uint CloneFlag, string ProcName)
+internal sealed record NamespaceType(string Name, uint CloneFlag, string ProcName)
 {
     /// <summary>Every type, in the order in which existing namespaces are joined: the user namespace first, since
     /// joining it grants the privileges that joining the others needs; the mount namespace late, since paths of the

@@ -9,7 +9,7 @@ namespace Oci.Runtime.Seccomp;
 /// container exists. The container's init then loads the finished program with one seccomp(2) call: it needs no
 /// libseccomp inside the container's root, and loads nothing it does not use.
 /// </summary>
-public static class SeccompCompiler
+internal static class SeccompCompiler
 {
     const uint FlagTsync = 1, FlagLog = 2, FlagSpecAllow = 4, FlagNewListener = 8, FlagWaitKillableRecv = 32;
     const int EPERM = 1, ENOSYS = 38, EEXIST = 17;

@@ -3,7 +3,7 @@ namespace Oci.Runtime.Seccomp;
 /// <summary>A compiled seccomp filter: classic BPF instructions (8 bytes each) and the flags of seccomp(2).</summary>
 /// <param name="Filter">The BPF program.</param>
 /// <param name="Flags">SECCOMP_FILTER_FLAG_* for seccomp(SECCOMP_SET_MODE_FILTER).</param>
-public sealed record SeccompProgram(byte[] Filter, uint Flags)
+internal sealed record SeccompProgram(byte[] Filter, uint Flags)
 {
     /// <summary>What the profile asked for that the filter leaves out (a syscall name libseccomp does not know),
     /// worded with the field it came from, for the caller to log.</summary>

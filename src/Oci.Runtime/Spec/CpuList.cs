@@ -1,7 +1,7 @@
 namespace Oci.Runtime.Spec;
 
 /// <summary>Linux CPU and node lists as config.md writes them: comma-separated numbers and ranges, "0-3,7".</summary>
-public static class CpuList
+internal static class CpuList
 {
     /// <summary>The largest CPU number accepted (the kernel's NR_CPUS limit on x86_64).</summary>
     public const int MaxCpu = 8191;

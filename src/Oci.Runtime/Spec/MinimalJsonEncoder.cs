@@ -13,7 +13,7 @@ namespace Oci.Runtime.Spec;
 /// over the whole Basic Multilingual Plane for the relaxed one; that alone cost a short-lived command such as
 /// <c>state</c> a noticeable share of its CPU. This one needs no table.
 /// </remarks>
-public sealed class MinimalJsonEncoder : JavaScriptEncoder
+internal sealed class MinimalJsonEncoder : JavaScriptEncoder
 {
     /// <summary>The encoder.</summary>
     public static MinimalJsonEncoder Instance { get; } = new();

@@ -13,7 +13,7 @@ namespace Oci.Runtime.Spec;
 [JsonSerializable(typeof(RuntimeSpec))]
 [JsonSerializable(typeof(ContainerStateDocument))]
 [JsonSerializable(typeof(Features))]
-public partial class SpecJsonContext : JsonSerializerContext
+internal partial class SpecJsonContext : JsonSerializerContext
 {
     /// <summary>The context the loader uses: the generated options, with an encoder that writes non-ASCII
     /// characters and <c>+</c>, <c>&lt;</c>, <c>&gt;</c>, <c>&amp;</c>, <c>'</c> as themselves (config.json is not

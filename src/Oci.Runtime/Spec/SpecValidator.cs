@@ -6,7 +6,7 @@ namespace Oci.Runtime.Spec;
 /// <summary>Checks the rules runtime-spec v1.3 states for a config (config.md, config-linux.md), a state
 /// (runtime.md) and a features document (features.md, features-linux.md) beyond what the JSON types enforce.
 /// Every finding names the JSON path of the offending value.</summary>
-public static partial class SpecValidator
+internal static partial class SpecValidator
 {
     private static readonly string[] OtherPlatforms = ["windows", "solaris", "vm", "zos", "freebsd"];
 

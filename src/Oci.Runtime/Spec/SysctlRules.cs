@@ -5,7 +5,7 @@ namespace Oci.Runtime.Spec;
 /// as runc decides. IPC parameters need an IPC namespace, <c>net.*</c> a network namespace, the host and domain
 /// names a UTS namespace; anything else is global to the host and refused.
 /// </summary>
-public static class SysctlRules
+internal static class SysctlRules
 {
     static readonly HashSet<string> Ipc = new(StringComparer.Ordinal)
     {

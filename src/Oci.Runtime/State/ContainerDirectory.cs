@@ -3,7 +3,7 @@ using Oci.Runtime.Interop;
 namespace Oci.Runtime.State;
 
 /// <summary>A container's directory in the root, held under an exclusive lock until disposed.</summary>
-public sealed class ContainerDirectory : IDisposable
+internal sealed class ContainerDirectory : IDisposable
 {
     int lockFd;
 

@@ -6,7 +6,7 @@ using Oci.Runtime.Spec;
 namespace Oci.Runtime.State;
 
 /// <summary>What the runtime keeps about one container in <c>ROOT/ID/state.json</c>.</summary>
-public sealed class ContainerRecord
+internal sealed class ContainerRecord
 {
     /// <summary>The container's id.</summary>
     [JsonPropertyName("id")] public string Id { get; set; } = "";

@@ -8,7 +8,7 @@ namespace Oci.Runtime.State;
 /// container is created but not started, the exec fifo. Commands on one container are serialised by an exclusive
 /// flock on its directory; commands on different containers never wait for each other.
 /// </summary>
-public sealed class StateStore
+internal sealed class StateStore
 {
     /// <summary>The state file's name inside a container's directory.</summary>
     public const string StateFileName = "state.json";
@@ -50,7 +50,7 @@ public sealed class StateStore
         }
         catch (SyscallException e) when (e.Errno == 17) // EEXIST
         {
-            throw new OciException($"container with id exists: {id}");
+            throw new ContainerAlreadyExistsException(id);
         }
         try
         {
@@ -147,9 +147,3 @@ public sealed class StateStore
     }
 }
 
-/// <summary>The error for a container id that the root directory does not hold; worded as runc's.</summary>
-public sealed class ContainerNotFoundException(string id) : OciException($"container does not exist: {id}")
-{
-    /// <summary>The id asked for.</summary>
-    public string Id { get; } = id;
-}

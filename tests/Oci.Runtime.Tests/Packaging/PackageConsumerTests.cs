@@ -5,9 +5,9 @@ using Xunit;
 namespace Oci.Runtime.Tests.Packaging;
 
 /// <summary>
-/// Oci.Runtime as a package: packed, restored from a local folder into a new console program that has no C
-/// toolchain step, no oci-run binary and nothing of its own in Main but the library's calls, which creates, starts,
-/// waits for and deletes a container — run under the JIT host and published as NativeAOT.
+/// Oci.Runtime as a package: packed, restored from a local folder into a new console program whose Program.cs is
+/// exactly the README's first C# block (no C toolchain step, no oci-run binary), which builds a spec in code, runs a
+/// container and prints what it wrote through stdio pipes — run under the JIT host and published as NativeAOT.
 /// </summary>
 public sealed class PackageConsumerTests : IDisposable
 {
@@ -15,31 +15,18 @@ public sealed class PackageConsumerTests : IDisposable
 
     public void Dispose() => Directory.Delete(work, recursive: true);
 
-    const string Program = """
-        using Oci.Runtime.Lifecycle;
-        using Oci.Runtime.Spec;
+    /// <summary>The README's first C# code block: the Program.cs it shows a new user.</summary>
+    static string ReadmeProgram()
+    {
+        string readme = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "README.md"));
+        var match = System.Text.RegularExpressions.Regex.Match(readme, "```csharp\n(.*?)\n```", System.Text.RegularExpressions.RegexOptions.Singleline);
+        Assert.True(match.Success, "README.md has no C# code block");
+        return match.Groups[1].Value + "\n";
+    }
 
-        string rootfs = args[0];
-        string bundle = Directory.CreateTempSubdirectory("package-bundle-").FullName;
-        var spec = DefaultSpec.Create();
-        spec.Root!.Path = rootfs;
-        spec.Process!.Terminal = false;
-        spec.Process.Args = ["sh", "-c", "echo hello from a container made by a package"];
-        File.WriteAllBytes(Path.Combine(bundle, "config.json"), SpecLoader.Serialize(spec));
-        var runtime = new ContainerRuntime(new RuntimeOptions { Root = Path.Combine(bundle, "state") });
-        string id = "package-" + Guid.NewGuid().ToString("N")[..8];
-        runtime.Create(id, bundle, new CreateOptions());
-        try
-        {
-            runtime.Start(id);
-            while (runtime.State(id).Status != "stopped") Thread.Sleep(10);
-        }
-        finally
-        {
-            runtime.Delete(id, force: true);
-            Directory.Delete(bundle, recursive: true);
-        }
-        """;
+    /// <summary>What the README's program prints from its container (busybox's sh, hostname "demo", pid 1 in its
+    /// PID namespace).</summary>
+    const string ContainerOutput = "hello from demo, pid 1\nstderr: to stderr\n";
 
     static CommandResult Run(string directory, string file, params string[] args)
     {
@@ -63,6 +50,19 @@ public sealed class PackageConsumerTests : IDisposable
         // A version of its own, so that no package restored before (in the machine's package folder) stands in.
         string version = $"0.0.0-test.{Guid.NewGuid():N}";
         Ok(Run(TestPaths.RepositoryRoot, "dotnet", "pack", "src/Oci.Runtime", "-c", "Release", "-o", feed, $"-p:PackageVersion={version}", "-nologo", "-v", "quiet"), "pack");
+        // A real package: its README, license, repository and symbols, and only the logging abstractions.
+        Assert.True(File.Exists(Path.Combine(feed, $"Oci.Runtime.{version}.snupkg")), "no symbol package");
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, $"Oci.Runtime.{version}.nupkg")))
+        {
+            Assert.NotNull(zip.GetEntry("README.md"));
+            using var reader = new StreamReader(zip.GetEntry("Oci.Runtime.nuspec")!.Open());
+            string nuspec = reader.ReadToEnd();
+            Assert.Contains("<license type=\"expression\">MIT</license>", nuspec);
+            Assert.Contains("<readme>README.md</readme>", nuspec);
+            Assert.Matches("<repository type=\"git\" url=\"https://[^\"]+\"[^>]* commit=\"[0-9a-f]{40}\"", nuspec);
+            Assert.Contains("id=\"Microsoft.Extensions.Logging.Abstractions\"", nuspec);
+            Assert.DoesNotContain("id=\"Microsoft.Extensions.Logging\"", nuspec);
+        }
 
         string app = Path.Combine(work, "app");
         Directory.CreateDirectory(app);
@@ -81,7 +81,7 @@ public sealed class PackageConsumerTests : IDisposable
               </ItemGroup>
             </Project>
             """);
-        File.WriteAllText(Path.Combine(app, "Program.cs"), Program);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), ReadmeProgram());
         // The package from the local folder only; its dependencies from the configured feeds. Outside the
         // repository, so that its Directory.Build.props does not apply.
         File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
@@ -96,12 +96,14 @@ public sealed class PackageConsumerTests : IDisposable
 
         var jit = Run(app, "dotnet", "run", "--no-restore", "--", BusyboxRootfs.Path);
         Ok(jit, "dotnet run (JIT)");
-        Assert.Contains("hello from a container made by a package", jit.Stdout);
+        Assert.Contains(ContainerOutput, jit.Stdout);
+        Assert.Contains("exited with code 0", jit.Stdout);
 
         string output = Path.Combine(work, "aot");
         Ok(Run(app, "dotnet", "publish", "-c", "Release", "-p:PublishAot=true", "-o", output, "-nologo", "-v", "quiet"), "publish (NativeAOT)");
         var aot = Run(app, Path.Combine(output, "app"), BusyboxRootfs.Path);
         Ok(aot, "NativeAOT program");
-        Assert.Contains("hello from a container made by a package", aot.Stdout);
+        Assert.Contains(ContainerOutput, aot.Stdout);
+        Assert.Contains("exited with code 0", aot.Stdout);
     }
 }
