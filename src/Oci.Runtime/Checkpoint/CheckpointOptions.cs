@@ -16,7 +16,7 @@ public enum CriuCgroupsMode
 }
 
 /// <summary>Parses the values of <c>--manage-cgroups-mode</c>.</summary>
-public static class CriuCgroupsModes
+internal static class CriuCgroupsModes
 {
     /// <summary><c>soft</c>, <c>full</c>, <c>strict</c> or <c>ignore</c> (runc's words), or empty for the
     /// default; throws a one-line error naming the flag otherwise.</summary>

@@ -9,7 +9,7 @@ namespace Oci.Runtime.Cgroups.Systemd;
 /// through the cgroupfs driver (<see cref="CgroupManager"/>): the resources again (and those systemd cannot express),
 /// the hierarchies systemd does not manage on v1, pids, signals, freezing, statistics. Delete stops the unit.
 /// </summary>
-public sealed class SystemdCgroupManager : ICgroupManager
+internal sealed class SystemdCgroupManager : ICgroupManager
 {
     readonly CgroupManager files;
     readonly string? busAddress;

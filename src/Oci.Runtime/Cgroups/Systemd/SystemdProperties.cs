@@ -6,7 +6,7 @@ namespace Oci.Runtime.Cgroups.Systemd;
 /// <summary>One property of a systemd unit as D-Bus carries it: a name and a value of type <c>s</c> (string),
 /// <c>b</c> (bool), <c>t</c> (ulong), <c>au</c> (uint[]), <c>ay</c> (byte[]) or <c>a(ss)</c>
 /// (<see cref="DeviceAllow"/>[]).</summary>
-public sealed record UnitProperty(string Name, object Value)
+internal sealed record UnitProperty(string Name, object Value)
 {
     /// <inheritdoc/>
     public override string ToString() => Value switch
@@ -20,7 +20,7 @@ public sealed record UnitProperty(string Name, object Value)
 
 /// <summary>One entry of systemd's <c>DeviceAllow=</c>: a device node path or <c>char-*</c>/<c>block-NAME</c>
 /// group, and <c>rwm</c> letters.</summary>
-public readonly record struct DeviceAllow(string Path, string Access);
+internal readonly record struct DeviceAllow(string Path, string Access);
 
 /// <summary>
 /// <c>linux.resources</c> as systemd unit properties, mapped as runc's systemd driver maps them
@@ -28,7 +28,7 @@ public readonly record struct DeviceAllow(string Path, string Access);
 /// systemd keeps it (a daemon-reload re-applies unit properties); the driver writes the rest, and all of it again,
 /// to the cgroup files, as runc does.
 /// </summary>
-public static class SystemdProperties
+internal static class SystemdProperties
 {
     /// <summary>systemd's USEC_INFINITY and "infinity" of its limits.</summary>
     public const ulong Infinity = ulong.MaxValue;

@@ -7,7 +7,7 @@ namespace Oci.Runtime.Cgroups.Systemd;
 /// </summary>
 /// <param name="Slice">The slice the scope goes in (<c>kubepods-burstable.slice</c>).</param>
 /// <param name="Unit">The scope's unit name (<c>cri-containerd-ID.scope</c>).</param>
-public sealed record SystemdUnitName(string Slice, string Unit)
+internal sealed record SystemdUnitName(string Slice, string Unit)
 {
     /// <summary>The default slice, as runc's.</summary>
     public const string DefaultSlice = "system.slice";
