@@ -177,7 +177,8 @@ internal static class ProcessPlan
         var user = process.User;
         int lastCap = Capabilities.LastCapability();
         var caps = process.Capabilities;
-        if (c.NewMountNamespace) ReopenDevNull(b);
+        // A terminal process gets the pty as its stdio, whatever the runtime's own stdio is.
+        if (c.NewMountNamespace && process.Terminal != true) ReopenDevNull(b, c);
         using (b.For("process.capabilities.bounding"))
         {
             ulong bounding = caps is null ? 0 : Capabilities.Mask(caps.Bounding, "bounding", lastCap);
@@ -186,7 +187,7 @@ internal static class ProcessPlan
         }
         // stdio made outside the container (the caller's pipes) goes to the process's user, so that it can reopen
         // /dev/stdout or /proc/self/fd/N; a terminal was given to it already.
-        if (process.Terminal != true && StdioToGive(user.Uid) is not 0 and var mask)
+        if (process.Terminal != true && StdioToGive(c, user.Uid) is not 0 and var mask)
             using (b.For("process.user")) b.StdioOwner(user.Uid, mask, "give stdio to the user");
         using (b.For("process.user"))
         {
@@ -237,8 +238,8 @@ internal static class ProcessPlan
 
     /// <summary>As runc: init's stdio that is the host's /dev/null (a detached run's, podman's and containerd's
     /// stdin) becomes the container's own /dev/null, so that no descriptor of init refers to a mount outside its
-    /// mount namespace, which CRIU cannot checkpoint. init inherits this process's stdio.</summary>
-    static void ReopenDevNull(PlanBuilder b)
+    /// mount namespace, which CRIU cannot checkpoint.</summary>
+    static void ReopenDevNull(PlanBuilder b, SetupContext c)
     {
         const int O_RDWR = 2;
         const ulong DevNull = (1UL << 8) | 3; // makedev(1, 3)
@@ -246,7 +247,7 @@ internal static class ProcessPlan
         {
             try
             {
-                var (mode, rdev, _) = Sys.FileStat(fd);
+                var (mode, rdev, _) = Sys.FileStat(StdioSource(c, fd));
                 if ((mode & 0xF000) != 0x2000 || rdev != DevNull) continue;
             }
             catch (SyscallException)
@@ -266,16 +267,17 @@ internal static class ProcessPlan
 
     /// <summary>Which of descriptors 0-2 (inherited by the executor from this process) go to <paramref name="uid"/>:
     /// not /dev/null (the host's), and not one it owns already (runc's fixStdioPermissions).</summary>
-    static int StdioToGive(uint uid)
+    static int StdioToGive(SetupContext c, uint uid)
     {
         int mask = 0;
         for (int fd = 0; fd < 3; fd++)
         {
             try
             {
-                var (mode, rdev, _) = Sys.FileStat(fd);
+                int source = StdioSource(c, fd);
+                var (mode, rdev, _) = Sys.FileStat(source);
                 if ((mode & 0xF000) == 0x2000 && rdev == ((1UL << 8) | 3) /* makedev(1, 3) */) continue;
-                if (Sys.FileOwner(fd) == uid) continue;
+                if (Sys.FileOwner(source) == uid) continue;
                 mask |= 1 << fd;
             }
             catch (SyscallException)
@@ -284,6 +286,15 @@ internal static class ProcessPlan
             }
         }
         return mask;
+    }
+
+    /// <summary>The runtime's descriptor that the executor gets as its <paramref name="fd"/>: one the caller placed
+    /// there (a library caller's pipes), else the runtime's own, which the executor inherits.</summary>
+    static int StdioSource(SetupContext c, int fd)
+    {
+        foreach (var (from, to) in c.Descriptors)
+            if (to == fd) return from;
+        return fd;
     }
 
     /// <summary>The last steps: no descriptor of the runtime's survives the exec, the seccomp filter is loaded, and
