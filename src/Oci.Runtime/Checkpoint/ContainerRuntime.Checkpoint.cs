@@ -167,18 +167,7 @@ public sealed partial class ContainerRuntime
                 ? new CgroupManager(new Dictionary<string, string>(), mounts.Layout)
                 : CgroupManager.ForContainer(id, spec.Linux?.CgroupsPath, mounts);
             cgroups.Plan();
-            record = new ContainerRecord
-            {
-                Id = id,
-                Bundle = bundle,
-                Rootfs = plan.Rootfs,
-                Created = DateTimeOffset.UtcNow,
-                Owner = OwnerName(),
-                CgroupPaths = new Dictionary<string, string>(cgroups.Paths),
-                CgroupLayout = cgroups.Layout,
-                CgroupJoined = [.. cgroups.Joined],
-                CgroupCreatedParents = [.. cgroups.CreatedParents],
-            };
+            record = NewRecord(id, bundle, plan.Rootfs, cgroups);
             record.SetConfig(spec, configJson);
             directory.SaveCreating(record);
             cgroups.Create();

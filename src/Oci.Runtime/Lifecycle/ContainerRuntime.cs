@@ -108,21 +108,8 @@ public sealed partial class ContainerRuntime
             // Recorded before anything exists: if this process dies from here on (kill -9, OOM), delete reads the
             // record and removes the cgroups (and, once it is known, init) instead of leaving them behind.
             cgroups.Plan();
-            record = new ContainerRecord
-            {
-                Id = id,
-                Bundle = bundle,
-                Rootfs = plan.Rootfs,
-                Created = DateTimeOffset.UtcNow,
-                Owner = OwnerName(),
-                CgroupPaths = new Dictionary<string, string>(cgroups.Paths),
-                CgroupLayout = cgroups.Layout,
-                CgroupJoined = [.. cgroups.Joined],
-                CgroupCreatedParents = [.. cgroups.CreatedParents],
-                SystemdSlice = (cgroups as Cgroups.Systemd.SystemdCgroupManager)?.Name.Slice,
-                SystemdUnit = (cgroups as Cgroups.Systemd.SystemdCgroupManager)?.Name.Unit,
-                NoNewKeyring = createOptions.NoNewKeyring,
-            };
+            record = NewRecord(id, bundle, plan.Rootfs, cgroups);
+            record.NoNewKeyring = createOptions.NoNewKeyring;
             record.SetConfig(spec, configJson);
             directory.SaveCreating(record);
             Sys.Mkfifo(directory.ExecFifoPath, 0x192); // 0622
@@ -557,6 +544,23 @@ public sealed partial class ContainerRuntime
         Created = record.Created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
         Owner = record.Owner,
         Annotations = record.Annotations,
+    };
+
+    /// <summary>The record of a new container (create's and restore's), written before anything of it exists:
+    /// where it is, who made it, and the cgroups that delete must remove.</summary>
+    static ContainerRecord NewRecord(string id, string bundle, string rootfs, ICgroupManager cgroups) => new()
+    {
+        Id = id,
+        Bundle = bundle,
+        Rootfs = rootfs,
+        Created = DateTimeOffset.UtcNow,
+        Owner = OwnerName(),
+        CgroupPaths = new Dictionary<string, string>(cgroups.Paths),
+        CgroupLayout = cgroups.Layout,
+        CgroupJoined = [.. cgroups.Joined],
+        CgroupCreatedParents = [.. cgroups.CreatedParents],
+        SystemdSlice = (cgroups as Cgroups.Systemd.SystemdCgroupManager)?.Name.Slice,
+        SystemdUnit = (cgroups as Cgroups.Systemd.SystemdCgroupManager)?.Name.Unit,
     };
 
     static string OwnerName()
