@@ -11,7 +11,7 @@ namespace Oci.Runtime.Executor;
 /// executor's ~60 KiB, made once per process (runc#3973 ran out of memory copying its whole 10 MB binary per
 /// container).
 /// </remarks>
-internal static class ExecutorImage
+internal static partial class ExecutorImage
 {
     static readonly Lock Gate = new();
     static int fd = -1;
@@ -24,14 +24,10 @@ internal static class ExecutorImage
             lock (Gate)
             {
                 if (fd >= 0) return fd;
-                using var image = typeof(ExecutorImage).Assembly.GetManifestResourceStream("oci-executor")
-                                  ?? throw new OciException("the executor is missing from Oci.Runtime (a build without musl-gcc?)");
-                var bytes = new byte[image.Length];
-                image.ReadExactly(bytes);
                 int memfd = Sys.MemfdSealable("oci-run-executor");
                 try
                 {
-                    Sys.WriteAll(memfd, bytes);
+                    Sys.WriteAll(memfd, Bytes);
                     Sys.Fchmod(memfd, 0x16D); // 0555
                     Sys.SealAll(memfd);
                 }
