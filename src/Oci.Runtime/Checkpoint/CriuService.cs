@@ -1,5 +1,4 @@
 using System.Globalization;
-using Google.Protobuf;
 using Oci.Runtime.Checkpoint.Rpc;
 using Oci.Runtime.Interop;
 
@@ -118,14 +117,14 @@ internal sealed class CriuService(string criuPath)
                 Response response;
                 try
                 {
-                    response = Response.Parser.ParseFrom(buffer, 0, n);
+                    response = Response.Parse(buffer.AsSpan(0, n));
                     if (!response.Success)
                         throw new CriuException($"criu failed: type {Name(response.Type)} errno {response.CrErrno}",
-                            response.HasCrErrmsg ? response.CrErrmsg.Split('\n')[0].Trim() : "");
+                            response.CrErrmsg is { } message ? message.Split('\n')[0].Trim() : "");
                     if (response.Type != RequestType.Notify) return response;
                     notify?.Invoke(response.Notify ?? new Notify(), fds);
                 }
-                catch (InvalidProtocolBufferException e)
+                catch (FormatException e)
                 {
                     throw new CriuException($"criu: an answer that does not parse: {e.Message}");
                 }
