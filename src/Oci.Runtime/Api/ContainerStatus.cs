@@ -1,4 +1,4 @@
-namespace Oci.Runtime.Lifecycle;
+namespace Oci.Runtime;
 
 /// <summary>The status of a container (runtime.md "State"), plus runc's <c>paused</c>.</summary>
 public enum ContainerStatus
