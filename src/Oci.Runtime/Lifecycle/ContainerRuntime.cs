@@ -33,8 +33,13 @@ public sealed partial class ContainerRuntime
 
     /// <summary>Creates container <paramref name="id"/> from the bundle: its init waits on the exec fifo and the
     /// user's process has not run. Returns init's pid. On failure nothing is left behind.</summary>
+    /// <exception cref="ArgumentException"><paramref name="createOptions"/> is a <see cref="RunOptions"/>, whose
+    /// settings only <see cref="Run"/> honours.</exception>
     public int Create(string id, string bundle, CreateOptions createOptions)
     {
+        ArgumentNullException.ThrowIfNull(createOptions);
+        if (createOptions is RunOptions)
+            throw new ArgumentException("RunOptions (Detach, Keep, NoSubreaper) are Run's: Create takes CreateOptions", nameof(createOptions));
         using var created = CreateLocked(id, bundle, createOptions, startNow: false);
         return created.Record.InitPid;
     }

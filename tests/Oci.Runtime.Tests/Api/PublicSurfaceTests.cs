@@ -58,3 +58,20 @@ public sealed class PublicSurfaceTests
         Assert.Empty(withBooleans);
     }
 }
+
+/// <summary><see cref="ContainerRuntime"/>'s options: each verb honours all of its options or refuses them.</summary>
+public sealed class ContainerRuntimeOptionsTests : IDisposable
+{
+    readonly string root = Directory.CreateTempSubdirectory("oci-run-options-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    [Fact]
+    public void Create_refuses_runs_options_instead_of_ignoring_them()
+    {
+        var runtime = new ContainerRuntime(new RuntimeOptions { Root = root });
+        var e = Assert.Throws<ArgumentException>(() => runtime.Create("c", root, new RunOptions { Detach = true }));
+        Assert.Contains("RunOptions", e.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(root));
+    }
+}
