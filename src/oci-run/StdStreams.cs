@@ -1,5 +1,6 @@
+using System.Runtime.InteropServices;
 using System.Text;
-using Oci.Runtime.Interop;
+using Tmds.Linux;
 
 namespace Oci.Cli;
 
@@ -10,7 +11,7 @@ namespace Oci.Cli;
 /// </summary>
 internal static class StdStreams
 {
-    const int StdoutFd = 1, StderrFd = 2, EPIPE = 32;
+    const int StdoutFd = 1, StderrFd = 2, EINTR = 4, EPIPE = 32;
 
     public static void Out(string text) => Write(StdoutFd, text);
 
@@ -21,14 +22,30 @@ internal static class StdStreams
 
     static void Write(int fd, string text) => Write(fd, Encoding.UTF8.GetBytes(text));
 
-    static void Write(int fd, ReadOnlySpan<byte> utf8)
+    /// <summary>write(2) until all is written, through the libc binding the library brings (Tmds.LibC): not
+    /// FileStream, which on a regular file writes with pwrite at a position of its own and so would overwrite what
+    /// another descriptor of the same open file (<c>&gt;log 2&gt;&amp;1</c>) appended.</summary>
+    static unsafe void Write(int fd, ReadOnlySpan<byte> utf8)
     {
-        try
+        fixed (byte* start = utf8)
         {
-            Sys.WriteAll(fd, utf8);
+            byte* p = start;
+            long left = utf8.Length;
+            while (left > 0)
+            {
+                long n = LibC.write(fd, p, (size_t)(nuint)left);
+                if (n < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == EINTR) continue;
+                    // As System.Console: a reader that went away is not an error of the command.
+                    if (errno == EPIPE) return;
+                    throw new IOException($"write fd {fd}: errno {errno}", errno);
+                }
+                p += n;
+                left -= n;
+            }
         }
-        // As System.Console: a reader that went away is not an error of the command.
-        catch (SyscallException e) when (e.Errno == EPIPE) { }
     }
 
     /// <summary>A write-only stream on fd 2 for the logger; it does not close the descriptor.</summary>

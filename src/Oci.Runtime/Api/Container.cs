@@ -121,7 +121,6 @@ public sealed class Container : IAsyncDisposable, IDisposable
                 NoPivot = options.NoPivot,
                 NoNewKeyring = options.NoNewKeyring,
                 PreserveFds = Math.Max(options.PreserveFds, options.ExtraFiles.Count),
-                NoSubreaper = true,
                 Descriptors = stdio.Descriptors,
                 ConfigJson = config,
             });
@@ -197,14 +196,14 @@ public sealed class Container : IAsyncDisposable, IDisposable
     /// (<see cref="KillOptions.All"/>).</summary>
     /// <exception cref="ContainerStateException">The container is not running (<c>container not running</c>).</exception>
     public void Kill(Signal signal = Signal.Term, KillOptions? options = null) =>
-        runtime.Kill(Id, (int)signal, options?.All ?? false);
+        runtime.Kill(Id, signal, options);
 
     /// <summary>The container's state now.</summary>
     /// <exception cref="ContainerNotFoundException">The container has been deleted.</exception>
     public ContainerState GetState() => ContainerState.From(runtime.State(Id));
 
     /// <summary>Its cgroup statistics now (runc's <c>events --stats</c>).</summary>
-    public CgroupStats GetStats() => runtime.Stats(Id).Data ?? new CgroupStats();
+    public CgroupStats GetStats() => runtime.Stats(Id);
 
     /// <summary>The pids (in the caller's PID namespace) of every process of the container.</summary>
     public IReadOnlyList<int> GetProcessIds() => runtime.Processes(Id);
@@ -311,9 +310,9 @@ public sealed class Container : IAsyncDisposable, IDisposable
     /// <exception cref="ContainerStateException">The container runs and <see cref="DeleteOptions.Force"/> is not set.</exception>
     /// <exception cref="ContainerNotFoundException">No such container (and not <see cref="DeleteOptions.Force"/>).</exception>
     public Task DeleteAsync(DeleteOptions? options = null, CancellationToken cancellationToken = default) =>
-        Task.Run(() => Delete(options?.Force ?? false), cancellationToken);
+        Task.Run(() => Delete(options), cancellationToken);
 
-    void Delete(bool force)
+    void Delete(DeleteOptions? options)
     {
         // The exec'd processes are reaped as they die, while the delete runs: the init of a PID namespace does not
         // end until every process of the namespace has been reaped, and those are this process's children.
@@ -322,7 +321,7 @@ public sealed class Container : IAsyncDisposable, IDisposable
         lock (execs) reaping = [.. execs.Select(e => e.WaitAsync(stop.Token))];
         try
         {
-            runtime.Delete(Id, force);
+            runtime.Delete(Id, options);
             deleted = true;
         }
         finally
@@ -371,7 +370,7 @@ public sealed class Container : IAsyncDisposable, IDisposable
         {
             try
             {
-                Delete(force: true);
+                Delete(new DeleteOptions { Force = true });
             }
             catch (ContainerNotFoundException)
             {

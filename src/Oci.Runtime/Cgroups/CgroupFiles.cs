@@ -22,7 +22,7 @@ public sealed class CgroupResourceException : OciException
 }
 
 /// <summary>How a set of resources is being applied.</summary>
-public sealed class ResourceApplyOptions
+internal sealed class ResourceApplyOptions
 {
     /// <summary>An <c>update</c> of a running container, not its creation.</summary>
     public bool IsUpdate { get; init; }

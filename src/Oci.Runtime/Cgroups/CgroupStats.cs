@@ -4,117 +4,177 @@ using static Oci.Runtime.Cgroups.CgroupFiles;
 
 namespace Oci.Runtime.Cgroups;
 
-#pragma warning disable CS1591 // The members are runc's events JSON (types/events.go); their names say what they hold.
-
 /// <summary>An event of <c>events</c> in runc's shape: <c>{"type":"stats","id":…,"data":{…}}</c> or
 /// <c>{"type":"oom","id":…}</c>.</summary>
 public sealed class ContainerEvent
 {
+    /// <summary>"stats" for statistics, "oom" when the OOM killer killed a process of the container.</summary>
     [JsonPropertyName("type")] public string Type { get; set; } = "";
+    /// <summary>The container's id.</summary>
     [JsonPropertyName("id")] public string Id { get; set; } = "";
+    /// <summary>The statistics of a "stats" event; null for "oom".</summary>
     [JsonPropertyName("data"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public CgroupStats? Data { get; set; }
 }
 
 /// <summary>A container's cgroup statistics (runc's types.Stats).</summary>
 public sealed class CgroupStats
 {
+    /// <summary>CPU time used and throttling.</summary>
     [JsonPropertyName("cpu")] public CpuStats Cpu { get; set; } = new();
+    /// <summary>The CPUs and memory nodes the container may use.</summary>
     [JsonPropertyName("cpuset")] public CpusetStats Cpuset { get; set; } = new();
+    /// <summary>Memory use and limits.</summary>
     [JsonPropertyName("memory")] public MemoryStats Memory { get; set; } = new();
+    /// <summary>The number of processes and their limit.</summary>
     [JsonPropertyName("pids")] public PidsStats Pids { get; set; } = new();
+    /// <summary>Block I/O done.</summary>
     [JsonPropertyName("blkio")] public BlkioStats Blkio { get; set; } = new();
+    /// <summary>Huge page use, by page size ("2MB", "1GB").</summary>
     [JsonPropertyName("hugetlb")] public SortedDictionary<string, HugetlbStats> Hugetlb { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Always empty: Intel RDT is not supported.</summary>
     [JsonPropertyName("intel_rdt")] public IntelRdtStats IntelRdt { get; set; } = new();
-    /// <summary>Always null, as in runc's events for a container (CgroupEventJson writes null).</summary>
+    /// <summary>Always null, as in runc's events for a container.</summary>
     [JsonPropertyName("network_interfaces")] public List<object>? NetworkInterfaces { get; set; }
 }
 
+/// <summary>Intel RDT statistics: always empty (Intel RDT is not supported).</summary>
 public sealed class IntelRdtStats { }
 
+/// <summary>CPU statistics (runc's types.Cpu).</summary>
 public sealed class CpuStats
 {
+    /// <summary>CPU time used.</summary>
     [JsonPropertyName("usage")] public CpuUsage Usage { get; set; } = new();
+    /// <summary>CFS bandwidth throttling.</summary>
     [JsonPropertyName("throttling")] public Throttling Throttling { get; set; } = new();
 }
 
+/// <summary>CPU time used (runc's types.CpuUsage).</summary>
 public sealed class CpuUsage
 {
+    /// <summary>CPU time used in all, in nanoseconds.</summary>
     [JsonPropertyName("total"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong Total { get; set; }
+    /// <summary>CPU time used on each CPU, in nanoseconds (cgroup v1 only); null when not known.</summary>
     [JsonPropertyName("percpu"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public List<ulong>? Percpu { get; set; }
+    /// <summary>Kernel-mode CPU time on each CPU, in nanoseconds (cgroup v1 only); null when not known.</summary>
     [JsonPropertyName("percpu_kernel"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public List<ulong>? PercpuKernel { get; set; }
+    /// <summary>User-mode CPU time on each CPU, in nanoseconds (cgroup v1 only); null when not known.</summary>
     [JsonPropertyName("percpu_user"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public List<ulong>? PercpuUser { get; set; }
+    /// <summary>Kernel-mode CPU time, in nanoseconds.</summary>
     [JsonPropertyName("kernel")] public ulong Kernel { get; set; }
+    /// <summary>User-mode CPU time, in nanoseconds.</summary>
     [JsonPropertyName("user")] public ulong User { get; set; }
 }
 
+/// <summary>CFS bandwidth throttling (runc's types.Throttling).</summary>
 public sealed class Throttling
 {
+    /// <summary>Enforcement periods that have elapsed.</summary>
     [JsonPropertyName("periods"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong Periods { get; set; }
+    /// <summary>Periods in which the container was throttled.</summary>
     [JsonPropertyName("throttledPeriods"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong ThrottledPeriods { get; set; }
+    /// <summary>Time the container was throttled for, in nanoseconds.</summary>
     [JsonPropertyName("throttledTime"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong ThrottledTime { get; set; }
 }
 
+/// <summary>The cpuset controller's settings (runc's types.CPUSetStats).</summary>
 public sealed class CpusetStats
 {
+    /// <summary>The CPUs the container may run on; null when not known.</summary>
     [JsonPropertyName("cpus"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public List<ushort>? Cpus { get; set; }
+    /// <summary>cpuset.cpu_exclusive (cgroup v1).</summary>
     [JsonPropertyName("cpu_exclusive")] public ulong CpuExclusive { get; set; }
+    /// <summary>The memory nodes the container may use; null when not known.</summary>
     [JsonPropertyName("mems"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public List<ushort>? Mems { get; set; }
+    /// <summary>cpuset.mem_hardwall (cgroup v1).</summary>
     [JsonPropertyName("mem_hardwall")] public ulong MemHardwall { get; set; }
+    /// <summary>cpuset.mem_exclusive (cgroup v1).</summary>
     [JsonPropertyName("mem_exclusive")] public ulong MemExclusive { get; set; }
+    /// <summary>cpuset.memory_migrate (cgroup v1).</summary>
     [JsonPropertyName("memory_migrate")] public ulong MemoryMigrate { get; set; }
+    /// <summary>cpuset.memory_spread_page (cgroup v1).</summary>
     [JsonPropertyName("memory_spread_page")] public ulong MemorySpreadPage { get; set; }
+    /// <summary>cpuset.memory_spread_slab (cgroup v1).</summary>
     [JsonPropertyName("memory_spread_slab")] public ulong MemorySpreadSlab { get; set; }
+    /// <summary>cpuset.memory_pressure (cgroup v1).</summary>
     [JsonPropertyName("memory_pressure")] public ulong MemoryPressure { get; set; }
+    /// <summary>cpuset.sched_load_balance (cgroup v1).</summary>
     [JsonPropertyName("sched_load_balance")] public ulong SchedLoadBalance { get; set; }
+    /// <summary>cpuset.sched_relax_domain_level (cgroup v1).</summary>
     [JsonPropertyName("sched_relax_domain_level")] public long SchedRelaxDomainLevel { get; set; }
 }
 
+/// <summary>One memory counter: usage, peak, limit and failures (runc's types.MemoryEntry).</summary>
 public sealed class MemoryEntry
 {
+    /// <summary>The limit in bytes (<see cref="ulong.MaxValue"/> for none).</summary>
     [JsonPropertyName("limit")] public ulong Limit { get; set; }
+    /// <summary>Bytes in use.</summary>
     [JsonPropertyName("usage"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong Usage { get; set; }
+    /// <summary>The most bytes ever in use.</summary>
     [JsonPropertyName("max"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong Max { get; set; }
+    /// <summary>How many times the limit was hit.</summary>
     [JsonPropertyName("failcnt")] public ulong Failcnt { get; set; }
 }
 
+/// <summary>Memory statistics (runc's types.Memory).</summary>
 public sealed class MemoryStats
 {
+    /// <summary>Page cache, in bytes.</summary>
     [JsonPropertyName("cache"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong Cache { get; set; }
+    /// <summary>Memory.</summary>
     [JsonPropertyName("usage")] public MemoryEntry Usage { get; set; } = new();
+    /// <summary>Memory and swap together, as runc reports it on both cgroup versions.</summary>
     [JsonPropertyName("swap")] public MemoryEntry Swap { get; set; } = new();
+    /// <summary>Kernel memory (cgroup v1).</summary>
     [JsonPropertyName("kernel")] public MemoryEntry Kernel { get; set; } = new();
+    /// <summary>Kernel TCP buffers (cgroup v1).</summary>
     [JsonPropertyName("kernelTCP")] public MemoryEntry KernelTcp { get; set; } = new();
+    /// <summary>The memory.stat file, key by key; null when not read.</summary>
     [JsonPropertyName("raw"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public SortedDictionary<string, ulong>? Raw { get; set; }
 }
 
+/// <summary>Process-count statistics (runc's types.Pids).</summary>
 public sealed class PidsStats
 {
+    /// <summary>The number of processes.</summary>
     [JsonPropertyName("current"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong Current { get; set; }
+    /// <summary>The limit; 0 for none.</summary>
     [JsonPropertyName("limit"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong Limit { get; set; }
 }
 
+/// <summary>One block I/O counter of a device (runc's types.BlkioEntry).</summary>
 public sealed class BlkioEntry
 {
+    /// <summary>The device's major number.</summary>
     [JsonPropertyName("major"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong Major { get; set; }
+    /// <summary>The device's minor number.</summary>
     [JsonPropertyName("minor"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong Minor { get; set; }
+    /// <summary>The operation: "Read", "Write" (and on cgroup v1 "Sync", "Async", "Discard", "Total").</summary>
     [JsonPropertyName("op"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Op { get; set; }
+    /// <summary>Bytes, or operations.</summary>
     [JsonPropertyName("value"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong Value { get; set; }
 }
 
+/// <summary>Block I/O statistics (runc's types.Blkio).</summary>
 public sealed class BlkioStats
 {
+    /// <summary>Bytes transferred, by device and operation; null when not known.</summary>
     [JsonPropertyName("ioServiceBytesRecursive"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public List<BlkioEntry>? IoServiceBytesRecursive { get; set; }
+    /// <summary>I/O operations, by device and operation; null when not known.</summary>
     [JsonPropertyName("ioServicedRecursive"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public List<BlkioEntry>? IoServicedRecursive { get; set; }
 }
 
+/// <summary>Huge page statistics of one page size (runc's types.Hugetlb).</summary>
 public sealed class HugetlbStats
 {
+    /// <summary>Bytes of huge pages in use.</summary>
     [JsonPropertyName("usage"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong Usage { get; set; }
+    /// <summary>The most bytes ever in use (cgroup v1).</summary>
     [JsonPropertyName("max"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong Max { get; set; }
+    /// <summary>How many allocations failed for the limit.</summary>
     [JsonPropertyName("failcnt")] public ulong Failcnt { get; set; }
 }
-
-#pragma warning restore CS1591
 
 /// <summary>Reads <see cref="CgroupStats"/> from the container's cgroups on each layout, as runc's fs and fs2
 /// GetStats do.</summary>

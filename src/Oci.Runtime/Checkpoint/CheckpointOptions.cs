@@ -15,21 +15,9 @@ public enum CriuCgroupsMode
     Ignore,
 }
 
-/// <summary>Parses the values of <c>--manage-cgroups-mode</c>.</summary>
+/// <summary>The namespaces of <c>--empty-ns</c> as CRIU takes them.</summary>
 internal static class CriuCgroupsModes
 {
-    /// <summary><c>soft</c>, <c>full</c>, <c>strict</c> or <c>ignore</c> (runc's words), or empty for the
-    /// default; throws a one-line error naming the flag otherwise.</summary>
-    public static CriuCgroupsMode Parse(string? value) => value switch
-    {
-        null or "" => CriuCgroupsMode.Default,
-        "soft" => CriuCgroupsMode.Soft,
-        "full" => CriuCgroupsMode.Full,
-        "strict" => CriuCgroupsMode.Strict,
-        "ignore" => CriuCgroupsMode.Ignore,
-        _ => throw new OciException($"--manage-cgroups-mode: invalid value \"{value}\": must be soft, full, strict or ignore"),
-    };
-
     /// <summary>The namespaces <c>--empty-ns</c> may name, as CLONE_ flags: runc's only one is <c>network</c>
     /// (a network namespace set up by the caller, left empty by CRIU).</summary>
     public static uint EmptyNamespaceFlags(IReadOnlyList<string> names)

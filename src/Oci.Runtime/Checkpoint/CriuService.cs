@@ -185,7 +185,7 @@ internal sealed class CriuService(string criuPath)
 }
 
 /// <summary>CRIU refused or failed a request.</summary>
-public sealed class CriuException(string message, string detail = "") : OciException(message)
+internal sealed class CriuException(string message, string detail = "") : OciException(message)
 {
     /// <summary>CRIU's own words for the failure (the first line of its message), or empty.</summary>
     public string Detail { get; } = detail;

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Oci.Runtime.Interop;
 
 /// <summary>A system call failed. The message names what was attempted and the kernel's reason.</summary>
-public sealed class SyscallException : OciException
+internal sealed class SyscallException : OciException
 {
     /// <summary>Creates an error for <paramref name="what"/> failing with <paramref name="errno"/>.</summary>
     public SyscallException(string what, int errno)

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Oci.Runtime.Cgroups;
 using Oci.Runtime.Spec;
@@ -8,7 +5,7 @@ using Oci.Runtime.State;
 
 namespace Oci.Runtime.Lifecycle;
 
-/// <summary>runc's cgroup commands: update, pause, resume, ps and events.</summary>
+/// <summary>runc's cgroup commands: update, pause, resume, the processes and statistics of ps and events.</summary>
 public sealed partial class ContainerRuntime
 {
     /// <summary>Applies the config's <c>linux.resources</c> to a new container's cgroups (create).</summary>
@@ -68,49 +65,15 @@ public sealed partial class ContainerRuntime
         return Cgroups(record).GetPids();
     }
 
-    /// <summary>runc's <c>ps</c> table: the host's <c>ps</c> run with <paramref name="psArguments"/> (default
-    /// <c>-ef</c>), keeping the header and the lines of the container's processes.</summary>
-    public string ProcessTable(string id, IReadOnlyList<string> psArguments)
-    {
-        var pids = Processes(id).ToHashSet();
-        var start = new ProcessStartInfo("ps") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in psArguments.Count == 0 ? ["-ef"] : psArguments) start.ArgumentList.Add(arg);
-        string output, errors;
-        int exitCode;
-        try
-        {
-            using var ps = System.Diagnostics.Process.Start(start) ?? throw new OciException("ps: could not start");
-            var stderr = ps.StandardError.ReadToEndAsync();
-            output = ps.StandardOutput.ReadToEnd();
-            ps.WaitForExit();
-            errors = stderr.Result;
-            exitCode = ps.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new OciException($"ps: {e.Message}", e);
-        }
-        if (exitCode != 0) throw new OciException($"ps: exit status {exitCode}: {errors.Trim()}");
-        var lines = output.Split('\n');
-        int pidColumn = Array.IndexOf(lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries), "PID");
-        if (pidColumn < 0) throw new OciException("couldn't find PID field in ps output");
-        var table = new StringBuilder(lines[0]).Append('\n');
-        foreach (var line in lines.Skip(1))
-        {
-            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length <= pidColumn || !int.TryParse(fields[pidColumn], CultureInfo.InvariantCulture, out int pid)) continue;
-            if (pids.Contains(pid)) table.Append(line).Append('\n');
-        }
-        return table.ToString();
-    }
-
-    /// <summary>One stats event of the container (runc's <c>events --stats</c>).</summary>
-    public ContainerEvent Stats(string id)
+    /// <summary>The container's cgroup statistics now (runc's <c>events --stats</c>).</summary>
+    /// <exception cref="ContainerNotFoundException">No such container.</exception>
+    /// <exception cref="OciException">The container has stopped (<c>container not running</c>).</exception>
+    public CgroupStats Stats(string id)
     {
         StateStore.ValidateId(id);
         var record = store.TryLoad(id) ?? throw new ContainerNotFoundException(id);
         if (StatusOf(record, Path.Combine(store.Root, id)) == ContainerStatus.Stopped) throw new OciException("container not running");
-        return new ContainerEvent { Type = "stats", Id = id, Data = Cgroups(record).GetStats() };
+        return Cgroups(record).GetStats();
     }
 
     /// <summary>runc's <c>events</c>: a stats event every <paramref name="interval"/> and an <c>oom</c> event
@@ -141,10 +104,4 @@ public sealed partial class ContainerRuntime
             cancel.WaitHandle.WaitOne(poll);
         }
     }
-
-    /// <summary>An event as the JSON line runc prints.</summary>
-    public static string EventJson(ContainerEvent e) => CgroupEventJson.Event(e);
-
-    /// <summary>Pids as the JSON array runc's <c>ps --format json</c> prints.</summary>
-    public static string PidsJson(IReadOnlyList<int> pids) => CgroupEventJson.Pids(pids);
 }

@@ -33,8 +33,13 @@ public sealed partial class ContainerRuntime
 
     /// <summary>Creates container <paramref name="id"/> from the bundle: its init waits on the exec fifo and the
     /// user's process has not run. Returns init's pid. On failure nothing is left behind.</summary>
+    /// <exception cref="ArgumentException"><paramref name="createOptions"/> is a <see cref="RunOptions"/>, whose
+    /// settings only <see cref="Run"/> honours.</exception>
     public int Create(string id, string bundle, CreateOptions createOptions)
     {
+        ArgumentNullException.ThrowIfNull(createOptions);
+        if (createOptions is RunOptions)
+            throw new ArgumentException("RunOptions (Detach, Keep, NoSubreaper) are Run's: Create takes CreateOptions", nameof(createOptions));
         using var created = CreateLocked(id, bundle, createOptions, startNow: false);
         return created.Record.InitPid;
     }
@@ -367,9 +372,13 @@ public sealed partial class ContainerRuntime
         return result;
     }
 
-    /// <summary>Sends <paramref name="signal"/> to init, or with <paramref name="all"/> to every process of the
-    /// container.</summary>
-    public void Kill(string id, int signal, bool all)
+    /// <summary>Sends <paramref name="signal"/> to init, or with <see cref="KillOptions.All"/> to every process of
+    /// the container. Signal 0 only checks that init is alive.</summary>
+    /// <exception cref="ContainerNotFoundException">No such container.</exception>
+    /// <exception cref="ContainerStateException">The container has stopped (<c>container not running</c>).</exception>
+    public void Kill(string id, Signal signal, KillOptions? options = null) => Kill(id, (int)signal, options?.All ?? false);
+
+    void Kill(string id, int signal, bool all)
     {
         using var directory = store.Open(id);
         var record = directory.Load();
@@ -389,11 +398,15 @@ public sealed partial class ContainerRuntime
     }
 
     /// <summary>Deletes a container: a stopped or created one always, a running or paused one only with
-    /// <paramref name="force"/> (it is killed first). Removes its cgroups and state and runs poststop hooks. A
-    /// container whose create died before it finished (only the create's record in its directory) is removed in
-    /// the same way, with or without <paramref name="force"/>. Safe to run again after it was itself interrupted at
-    /// any point: state.json goes last.</summary>
-    public void Delete(string id, bool force)
+    /// <see cref="DeleteOptions.Force"/> (it is killed first). Removes its cgroups and state and runs poststop hooks.
+    /// A container whose create died before it finished (only the create's record in its directory) is removed in
+    /// the same way, with or without force. Safe to run again after it was itself interrupted at any point:
+    /// state.json goes last.</summary>
+    /// <exception cref="ContainerNotFoundException">No such container (never with force).</exception>
+    /// <exception cref="ContainerStateException">The container runs or is paused, and force is not set.</exception>
+    public void Delete(string id, DeleteOptions? options = null) => Delete(id, options?.Force ?? false);
+
+    void Delete(string id, bool force)
     {
         ContainerDirectory directory;
         try
@@ -451,14 +464,20 @@ public sealed partial class ContainerRuntime
         foreach (var failure in failures) logger.LogWarning("{Failure}", failure);
     }
 
-    /// <summary>Creates and starts a container, then (unless <paramref name="detach"/>) waits for it, forwarding
-    /// signals, and deletes it (unless <paramref name="keep"/>). Returns the container's exit status, 128+N when
-    /// killed by signal N.</summary>
-    public int Run(string id, string bundle, CreateOptions createOptions, bool detach, bool keep)
+    /// <summary>Creates and starts a container, then (unless <see cref="RunOptions.Detach"/>) waits for it,
+    /// forwarding the signals this process receives to it, and deletes it (unless <see cref="RunOptions.Keep"/>).
+    /// Returns the container's exit status, 128+N when killed by signal N; 0 when detached.</summary>
+    /// <remarks>Process-wide: this process becomes a child subreaper (unless <see cref="RunOptions.NoSubreaper"/>),
+    /// and while it waits it handles the signals it forwards. A container with <c>process.terminal</c> and no
+    /// console socket gets its pty relayed to this process's stdio.</remarks>
+    public int Run(string id, string bundle, RunOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        bool detach = options.Detach, keep = options.Keep;
+        CreateOptions createOptions = options;
         // As runc's run: this process reaps what the container orphans (a container without its own PID namespace),
         // unless --no-subreaper. init itself is this process's child either way.
-        if (!createOptions.NoSubreaper) Sys.BecomeChildSubreaper();
+        if (!options.NoSubreaper) Sys.BecomeChildSubreaper();
         // In the foreground without a console socket, a container with a terminal gets its pty from this process.
         using var relay = detach || createOptions.ConsoleSocket is not null ? null : TerminalRelay.Create();
         if (relay is not null)
@@ -469,7 +488,6 @@ public sealed partial class ContainerRuntime
                 NoPivot = createOptions.NoPivot,
                 NoNewKeyring = createOptions.NoNewKeyring,
                 PreserveFds = createOptions.PreserveFds,
-                NoSubreaper = createOptions.NoSubreaper,
                 ConsoleSocketFd = relay.ContainerEnd,
             };
         }

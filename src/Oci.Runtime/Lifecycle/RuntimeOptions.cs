@@ -40,7 +40,7 @@ public sealed class RuntimeOptions
 }
 
 /// <summary>Options of <see cref="ContainerRuntime.Create"/> (runc's <c>create</c> flags).</summary>
-public sealed class CreateOptions
+public class CreateOptions
 {
     /// <summary>File to write init's pid to, atomically and without a newline.</summary>
     public string? PidFile { get; init; }
@@ -61,8 +61,18 @@ public sealed class CreateOptions
     public bool NoNewKeyring { get; init; }
     /// <summary>How many descriptors after stdio pass to the container.</summary>
     public int PreserveFds { get; init; }
-    /// <summary>For <c>run</c>: do not make this process a child subreaper (runc's <c>run --no-subreaper</c>), so that
-    /// processes of the container orphaned while it waits go to the caller's reaper. init is this process's child
-    /// either way; <c>create</c> never changes the process's reaper.</summary>
+}
+
+/// <summary>Options of <see cref="ContainerRuntime.Run"/> (runc's <c>run</c> flags): create's, and what run does
+/// after the container started.</summary>
+public sealed class RunOptions : CreateOptions
+{
+    /// <summary>Return once the container runs instead of waiting for it (runc's <c>--detach</c>).</summary>
+    public bool Detach { get; init; }
+    /// <summary>Do not delete the container after it exits (runc's <c>--keep</c>).</summary>
+    public bool Keep { get; init; }
+    /// <summary>Do not make this process a child subreaper (runc's <c>--no-subreaper</c>), so that processes of the
+    /// container orphaned while it waits go to the caller's reaper. init is this process's child either way;
+    /// <see cref="ContainerRuntime.Create"/> never changes the process's reaper.</summary>
     public bool NoSubreaper { get; init; }
 }

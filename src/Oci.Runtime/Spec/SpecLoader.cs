@@ -122,6 +122,11 @@ public static partial class SpecLoader
     /// <exception cref="SpecValidationException">The JSON is malformed or a value has the wrong type.</exception>
     public static Process ParseProcess(ReadOnlySpan<byte> utf8Json) => SpecReader.ReadProcess(utf8Json);
 
+    /// <summary>Parses a <c>linux.resources</c> object on its own, as <c>update --resources</c> takes it; fields
+    /// absent stay null. Paths in errors are relative to that object.</summary>
+    /// <exception cref="SpecValidationException">The JSON is malformed, null, or a value has the wrong type.</exception>
+    public static LinuxResources ParseResources(ReadOnlySpan<byte> utf8Json) => SpecReader.ReadResources(utf8Json);
+
     /// <summary>Writes a config as indented UTF-8 JSON; properties that are null are left out.</summary>
     /// <remarks>By hand (<see cref="SpecWriter"/>), in the serializer's form: building the serializer's metadata for
     /// the spec's types cost more CPU than the rest of a command.</remarks>

@@ -2,7 +2,7 @@ namespace Oci.Runtime.Spec;
 
 /// <summary>Builds the JSON paths that name values in validation errors, in the notation System.Text.Json uses
 /// without its leading <c>$.</c>: <c>linux.namespaces[2].type</c>, <c>linux.sysctl['net.ipv4.ip_forward']</c>.</summary>
-public static class SpecPath
+internal static class SpecPath
 {
     private static readonly char[] NeedsBrackets = ['.', '\'', ' ', '[', ']', '"', '\\', '/', '(', ')', '\t', '\n', '\r', '\f', '\b', '\u0085', '\u2028', '\u2029'];
 

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Oci.Cli.CommandLine;
 using Oci.Runtime;
@@ -20,7 +23,7 @@ internal sealed class UpdateCommand : Command
 
     protected override FlagSet Flags { get; } = MakeFlags();
 
-    // Every flag of ResourceUpdate.FlagNames, with its help.
+    // Every flag of UpdateFlags.FlagNames, with its help.
     static readonly Dictionary<string, string> FlagUsage = new()
     {
         ["memory"] = "memory limit in bytes (linux.resources.memory.limit)",
@@ -45,7 +48,7 @@ internal sealed class UpdateCommand : Command
     {
         var flags = new FlagSet()
             .Value("resources", "a file with a linux.resources object, or \"-\" for standard input", "r");
-        foreach (var name in ResourceUpdate.FlagNames) flags.Value(name, FlagUsage[name]);
+        foreach (var name in UpdateFlags.FlagNames) flags.Value(name, FlagUsage[name]);
         return flags;
     }
 
@@ -56,16 +59,16 @@ internal sealed class UpdateCommand : Command
         {
             // As runc: with a resources document the other flags are ignored.
             byte[] json = FlagFile.Read("--resources", source);
-            update = ResourceUpdate.Parse(json);
+            update = UpdateFlags.Parse(json);
         }
         else
         {
             var values = new Dictionary<string, string>();
-            foreach (var name in ResourceUpdate.FlagNames)
+            foreach (var name in UpdateFlags.FlagNames)
                 if (arguments.Value(name) is { } value) values[name] = value;
             try
             {
-                update = ResourceUpdate.FromFlags(values);
+                update = UpdateFlags.FromFlags(values);
             }
             catch (ArgumentException e)
             {
@@ -129,14 +132,50 @@ internal sealed class PsCommand : Command
         switch (arguments.Value("format") ?? "table")
         {
             case "json":
-                StdStreams.Out(ContainerRuntime.PidsJson(runtime.Processes(id)) + "\n");
+                StdStreams.Out(EventJson.Pids(runtime.Processes(id)) + "\n");
                 return 0;
             case "table":
-                StdStreams.Out(runtime.ProcessTable(id, arguments.Positional.Skip(1).ToList()));
+                StdStreams.Out(ProcessTable(runtime.Processes(id), arguments.Positional.Skip(1).ToList()));
                 return 0;
             default:
                 throw new UsageException("invalid format option");
         }
+    }
+
+    /// <summary>runc's <c>ps</c> table: the host's <c>ps</c> run with <paramref name="psArguments"/> (default
+    /// <c>-ef</c>), keeping the header and the lines of the processes in <paramref name="containerPids"/>.</summary>
+    static string ProcessTable(IReadOnlyList<int> containerPids, IReadOnlyList<string> psArguments)
+    {
+        var pids = containerPids.ToHashSet();
+        var start = new ProcessStartInfo("ps") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in psArguments.Count == 0 ? ["-ef"] : psArguments) start.ArgumentList.Add(arg);
+        string output, errors;
+        int exitCode;
+        try
+        {
+            using var ps = Process.Start(start) ?? throw new OciException("ps: could not start");
+            var stderr = ps.StandardError.ReadToEndAsync();
+            output = ps.StandardOutput.ReadToEnd();
+            ps.WaitForExit();
+            errors = stderr.Result;
+            exitCode = ps.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new OciException($"ps: {e.Message}", e);
+        }
+        if (exitCode != 0) throw new OciException($"ps: exit status {exitCode}: {errors.Trim()}");
+        var lines = output.Split('\n');
+        int pidColumn = Array.IndexOf(lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries), "PID");
+        if (pidColumn < 0) throw new OciException("couldn't find PID field in ps output");
+        var table = new StringBuilder(lines[0]).Append('\n');
+        foreach (var line in lines.Skip(1))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length <= pidColumn || !int.TryParse(fields[pidColumn], CultureInfo.InvariantCulture, out int pid)) continue;
+            if (pids.Contains(pid)) table.Append(line).Append('\n');
+        }
+        return table.ToString();
     }
 }
 
@@ -157,7 +196,7 @@ internal sealed class EventsCommand : Command
         string id = arguments.Positional[0];
         if (arguments.Has("stats"))
         {
-            StdStreams.Out(ContainerRuntime.EventJson(runtime.Stats(id)) + "\n");
+            StdStreams.Out(EventJson.Event(new ContainerEvent { Type = "stats", Id = id, Data = runtime.Stats(id) }) + "\n");
             return 0;
         }
         var interval = Durations.Parse(arguments.Value("interval") ?? "5s", "interval");
@@ -167,7 +206,7 @@ internal sealed class EventsCommand : Command
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
         runtime.Events(id, interval, e =>
         {
-            Console.Out.Write(ContainerRuntime.EventJson(e) + "\n");
+            Console.Out.Write(EventJson.Event(e) + "\n");
             Console.Out.Flush();
         }, cancel.Token);
         return 0;

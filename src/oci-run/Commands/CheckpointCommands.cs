@@ -49,7 +49,7 @@ internal sealed class CheckpointCommand : Command
             StatusFd = a.IntValue("status-fd", -1),
             FileLocks = a.Has("file-locks"),
             PreDump = a.Has("pre-dump"),
-            CgroupsMode = CriuCgroupsModes.Parse(a.Value("manage-cgroups-mode")),
+            CgroupsMode = ManageCgroupsMode.Parse(a.Value("manage-cgroups-mode")),
             EmptyNamespaces = a.Values("empty-ns"),
             AutoDedup = a.Has("auto-dedup"),
         });
@@ -103,7 +103,7 @@ internal sealed class RestoreCommand : Command
             ExternalUnixSockets = a.Has("ext-unix-sk"),
             ShellJob = a.Has("shell-job"),
             FileLocks = a.Has("file-locks"),
-            CgroupsMode = CriuCgroupsModes.Parse(a.Value("manage-cgroups-mode")),
+            CgroupsMode = ManageCgroupsMode.Parse(a.Value("manage-cgroups-mode")),
             Bundle = a.Value("bundle") ?? "",
             Detach = a.Has("detach"),
             PidFile = a.Value("pid-file"),
@@ -113,4 +113,20 @@ internal sealed class RestoreCommand : Command
             LazyPages = a.Has("lazy-pages"),
         });
     }
+}
+
+/// <summary>The values of <c>--manage-cgroups-mode</c> (runc's words) as the library's <see cref="CriuCgroupsMode"/>.</summary>
+internal static class ManageCgroupsMode
+{
+    /// <summary><c>soft</c>, <c>full</c>, <c>strict</c> or <c>ignore</c>, or none for CRIU's default; a one-line
+    /// error naming the flag otherwise.</summary>
+    public static CriuCgroupsMode Parse(string? value) => value switch
+    {
+        null or "" => CriuCgroupsMode.Default,
+        "soft" => CriuCgroupsMode.Soft,
+        "full" => CriuCgroupsMode.Full,
+        "strict" => CriuCgroupsMode.Strict,
+        "ignore" => CriuCgroupsMode.Ignore,
+        _ => throw new OciException($"--manage-cgroups-mode: invalid value \"{value}\": must be soft, full, strict or ignore"),
+    };
 }

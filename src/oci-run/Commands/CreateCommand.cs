@@ -26,20 +26,16 @@ internal class CreateCommand : Command
         .Switch("no-new-keyring", "keep the caller's session keyring instead of a new one for the container")
         .ValueWithDefault("preserve-fds", "0", "pass N more descriptors after stdio (3 to 3+N-1) to the container");
 
-    protected static CreateOptions OptionsOf(ParsedArguments parsed) => new()
-    {
-        PidFile = parsed.Value("pid-file"),
-        ConsoleSocket = parsed.Value("console-socket"),
-        NoPivot = parsed.Has("no-pivot"),
-        NoNewKeyring = parsed.Has("no-new-keyring"),
-        PreserveFds = parsed.IntValue("preserve-fds", 0),
-        // Only run has the flag, as in runc.
-        NoSubreaper = parsed.Has("no-subreaper"),
-    };
-
     protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
     {
-        runtime.Create(arguments.Positional[0], arguments.Value("bundle") ?? ".", OptionsOf(arguments));
+        runtime.Create(arguments.Positional[0], arguments.Value("bundle") ?? ".", new CreateOptions
+        {
+            PidFile = arguments.Value("pid-file"),
+            ConsoleSocket = arguments.Value("console-socket"),
+            NoPivot = arguments.Has("no-pivot"),
+            NoNewKeyring = arguments.Has("no-new-keyring"),
+            PreserveFds = arguments.IntValue("preserve-fds", 0),
+        });
         return 0;
     }
 }
@@ -63,7 +59,16 @@ internal sealed class RunCommand : CreateCommand
 
     protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
     {
-        return runtime.Run(arguments.Positional[0], arguments.Value("bundle") ?? ".", OptionsOf(arguments),
-            detach: arguments.Has("detach"), keep: arguments.Has("keep"));
+        return runtime.Run(arguments.Positional[0], arguments.Value("bundle") ?? ".", new RunOptions
+        {
+            PidFile = arguments.Value("pid-file"),
+            ConsoleSocket = arguments.Value("console-socket"),
+            NoPivot = arguments.Has("no-pivot"),
+            NoNewKeyring = arguments.Has("no-new-keyring"),
+            PreserveFds = arguments.IntValue("preserve-fds", 0),
+            Detach = arguments.Has("detach"),
+            Keep = arguments.Has("keep"),
+            NoSubreaper = arguments.Has("no-subreaper"),
+        });
     }
 }

@@ -93,8 +93,10 @@ internal sealed class ExecCommand : Command
     {
         if (!uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint id))
             throw new UsageException($"{flag}: invalid id \"{text}\": must be a number");
-        if (id > Preflight.MaxId)
-            throw new UsageException($"{flag}: invalid id \"{text}\": uids and gids must be in range 0-{Preflight.MaxId}");
+        // The flag's own check, so that the error names it: the library refuses the same ids in process.user (as
+        // runc, ids are non-negative 32-bit signed numbers).
+        if (id > int.MaxValue)
+            throw new UsageException($"{flag}: invalid id \"{text}\": uids and gids must be in range 0-{int.MaxValue}");
         return id;
     }
 }

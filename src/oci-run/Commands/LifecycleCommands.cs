@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Oci.Cli.CommandLine;
+using Oci.Runtime;
 using Oci.Runtime.Lifecycle;
 using Oci.Runtime.Spec;
 
@@ -58,7 +59,7 @@ internal sealed class KillCommand : Command
     protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
     {
         int signal = Signals.Parse(arguments.Positional.Count > 1 ? arguments.Positional[1] : "SIGTERM");
-        runtime.Kill(arguments.Positional[0], signal, arguments.Has("all"));
+        runtime.Kill(arguments.Positional[0], (Signal)signal, new KillOptions { All = arguments.Has("all") });
         return 0;
     }
 }
@@ -75,7 +76,7 @@ internal sealed class DeleteCommand : Command
 
     protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
     {
-        runtime.Delete(arguments.Positional[0], arguments.Has("force"));
+        runtime.Delete(arguments.Positional[0], new DeleteOptions { Force = arguments.Has("force") });
         return 0;
     }
 }

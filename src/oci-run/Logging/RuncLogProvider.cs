@@ -11,8 +11,10 @@ internal sealed class RuncLogProvider(Stream output, bool json, LogLevel minimum
 {
     readonly Lock gate = new();
 
-    // Messages quote paths and values; keep them readable ("+", quotes and non-ASCII as they are), as logrus does.
-    static readonly JsonWriterOptions WriterOptions = new() { Encoder = Oci.Runtime.Spec.MinimalJsonEncoder.Instance };
+    // Messages quote paths and values; keep them readable ("+", "<", "'" and non-ASCII as they are), as logrus does.
+    // The relaxed encoder builds its table on first use, which only a command that logs in JSON pays for; it writes
+    // characters outside the Basic Multilingual Plane as \u escape pairs, which read back as the same text.
+    static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     LogLevel Minimum => minimum;
 

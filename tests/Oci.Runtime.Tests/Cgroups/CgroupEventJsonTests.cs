@@ -52,12 +52,12 @@ public class CgroupEventJsonTests
         for (int seed = 0; seed < 300; seed++)
         {
             var e = RandomEvent(new Random(seed));
-            Assert.Equal(JsonSerializer.Serialize(e, Reflection), CgroupEventJson.Event(e));
+            Assert.Equal(JsonSerializer.Serialize(e, Reflection), Oci.Cli.EventJson.Event(e));
         }
     }
 
     [Theory]
     [InlineData(new int[0], "[]")]
     [InlineData(new[] { 1, 42, 7 }, "[1,42,7]")]
-    public void PidsAreAJsonArray(int[] pids, string expected) => Assert.Equal(expected, CgroupEventJson.Pids(pids));
+    public void PidsAreAJsonArray(int[] pids, string expected) => Assert.Equal(expected, Oci.Cli.EventJson.Pids(pids));
 }

@@ -108,12 +108,12 @@ public class ConversionPropertyTests
     [Fact]
     public void ByteSizesAsRuncFlagsTakeThem()
     {
-        Assert.Equal(-1, ResourceUpdate.ParseBytes("-1", "memory"));
-        Assert.Equal(512, ResourceUpdate.ParseBytes("512", "memory"));
-        Assert.Equal(64 << 10, ResourceUpdate.ParseBytes("64k", "memory"));
-        Assert.Equal(100L << 20, ResourceUpdate.ParseBytes("100MiB", "memory"));
-        Assert.Equal(3L << 29, ResourceUpdate.ParseBytes("1.5g", "memory"));
-        Assert.Throws<ArgumentException>(() => ResourceUpdate.ParseBytes("lots", "memory"));
+        Assert.Equal(-1, Oci.Cli.Commands.UpdateFlags.ParseBytes("-1", "memory"));
+        Assert.Equal(512, Oci.Cli.Commands.UpdateFlags.ParseBytes("512", "memory"));
+        Assert.Equal(64 << 10, Oci.Cli.Commands.UpdateFlags.ParseBytes("64k", "memory"));
+        Assert.Equal(100L << 20, Oci.Cli.Commands.UpdateFlags.ParseBytes("100MiB", "memory"));
+        Assert.Equal(3L << 29, Oci.Cli.Commands.UpdateFlags.ParseBytes("1.5g", "memory"));
+        Assert.Throws<ArgumentException>(() => Oci.Cli.Commands.UpdateFlags.ParseBytes("lots", "memory"));
     }
 
     [Fact]
@@ -125,14 +125,14 @@ public class ConversionPropertyTests
             Cpu = new LinuxCPU { Shares = 512, Cpus = "0" },
             Pids = new LinuxPids { Limit = 10 },
         };
-        var merged = ResourceUpdate.Merge(current, ResourceUpdate.FromFlags(new Dictionary<string, string> { ["cpu-quota"] = "5000", ["pids-limit"] = "20" }));
+        var merged = ResourceUpdate.Merge(current, Oci.Cli.Commands.UpdateFlags.FromFlags(new Dictionary<string, string> { ["cpu-quota"] = "5000", ["pids-limit"] = "20" }));
         Assert.Equal(100 << 20, merged.Memory!.Limit);
         Assert.Equal(512UL, merged.Cpu!.Shares);
         Assert.Equal(5000, merged.Cpu.Quota);
         Assert.Equal("0", merged.Cpu.Cpus);
         Assert.Equal(20, merged.Pids!.Limit);
         // runc's fix-up: unlimited memory without a swap value clears the old swap limit.
-        var unlimited = ResourceUpdate.Merge(current, ResourceUpdate.FromFlags(new Dictionary<string, string> { ["memory"] = "-1" }));
+        var unlimited = ResourceUpdate.Merge(current, Oci.Cli.Commands.UpdateFlags.FromFlags(new Dictionary<string, string> { ["memory"] = "-1" }));
         Assert.Equal(-1, unlimited.Memory!.Limit);
         Assert.Equal(0, unlimited.Memory.Swap);
     }

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace Oci.Runtime.Tests.Cgroups;
 
-/// <summary><c>update --resources</c> documents: read by SpecReader, errors as OciException naming the value.</summary>
+/// <summary><c>update --resources</c> documents (the CLI's UpdateFlags): read by SpecReader, errors as OciException naming the value.</summary>
 public class ResourceUpdateParseTests
 {
     private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
@@ -12,7 +12,7 @@ public class ResourceUpdateParseTests
     [Fact]
     public void ReadsAResourcesDocument()
     {
-        var r = ResourceUpdate.Parse(Utf8("""{"memory":{"limit":33554432,"swap":67108864},"pids":{"limit":-1},"unified":{"memory.high":"max"}}"""));
+        var r = Oci.Cli.Commands.UpdateFlags.Parse(Utf8("""{"memory":{"limit":33554432,"swap":67108864},"pids":{"limit":-1},"unified":{"memory.high":"max"}}"""));
         Assert.Equal(33554432, r.Memory!.Limit);
         Assert.Equal(67108864, r.Memory.Swap);
         Assert.Equal(-1, r.Pids!.Limit);
@@ -27,14 +27,14 @@ public class ResourceUpdateParseTests
     [InlineData("[]", "--resources: expected an object (line 1, column 2)")]
     public void ErrorsNameTheValue(string json, string message)
     {
-        var e = Assert.Throws<OciException>(() => ResourceUpdate.Parse(Utf8(json)));
+        var e = Assert.Throws<OciException>(() => Oci.Cli.Commands.UpdateFlags.Parse(Utf8(json)));
         Assert.Equal(message, e.Message);
     }
 
     [Fact]
     public void MalformedJsonIsAnOciException()
     {
-        var e = Assert.Throws<OciException>(() => ResourceUpdate.Parse(Utf8("""{"memory":{"limit":1,}}""")));
+        var e = Assert.Throws<OciException>(() => Oci.Cli.Commands.UpdateFlags.Parse(Utf8("""{"memory":{"limit":1,}}""")));
         Assert.StartsWith("--resources: memory: malformed JSON: ", e.Message);
     }
 }

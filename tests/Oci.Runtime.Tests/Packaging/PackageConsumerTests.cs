@@ -55,6 +55,8 @@ public sealed class PackageConsumerTests : IDisposable
         using (var zip = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, $"Oci.Runtime.{version}.nupkg")))
         {
             Assert.NotNull(zip.GetEntry("README.md"));
+            // MIT asks for its text to go with every copy: the license expression names it, the file carries it.
+            Assert.NotNull(zip.GetEntry("LICENSE"));
             using var reader = new StreamReader(zip.GetEntry("Oci.Runtime.nuspec")!.Open());
             string nuspec = reader.ReadToEnd();
             Assert.Contains("<license type=\"expression\">MIT</license>", nuspec);

@@ -1,23 +1,25 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
-using Oci.Runtime.Spec;
+using Oci.Runtime.Cgroups;
 
-namespace Oci.Runtime.Cgroups;
+namespace Oci.Cli;
 
 /// <summary>
 /// <c>events</c> and <c>ps --format json</c> output written by hand with <see cref="Utf8JsonWriter"/>, in the form
 /// System.Text.Json's serializer gives for the attributes on <see cref="ContainerEvent"/> and its parts (compact,
 /// declaration order, the members marked to be left out when null or zero left out). With this, no command of the
 /// runtime uses the serializer: its run-time metadata cost more CPU than a command's own work, and the trimmer now
-/// leaves it out of the binary.
+/// leaves it out of the binary. runc's presentation, so the CLI's: the library gives the events and statistics.
 /// </summary>
-internal static class CgroupEventJson
+internal static class EventJson
 {
     /// <summary>An event as the JSON line runc prints.</summary>
     public static string Event(ContainerEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        return Write(w =>
+        // Ids (letters, digits, "_+-."), cgroup file keys and blkio's operations: "+" stays as it is.
+        return Write(JavaScriptEncoder.UnsafeRelaxedJsonEscaping, w =>
         {
             w.WriteStartObject();
             w.WriteString("type"u8, e.Type);
@@ -35,7 +37,8 @@ internal static class CgroupEventJson
     public static string Pids(IReadOnlyList<int> pids)
     {
         ArgumentNullException.ThrowIfNull(pids);
-        return Write(w =>
+        // Numbers only: no encoder to build.
+        return Write(null, w =>
         {
             w.WriteStartArray();
             foreach (int pid in pids) w.WriteNumberValue(pid);
@@ -43,10 +46,10 @@ internal static class CgroupEventJson
         });
     }
 
-    static string Write(Action<Utf8JsonWriter> body)
+    static string Write(JavaScriptEncoder? encoder, Action<Utf8JsonWriter> body)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = MinimalJsonEncoder.Instance }))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = encoder }))
             body(w);
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }

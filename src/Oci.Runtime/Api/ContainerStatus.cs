@@ -1,4 +1,4 @@
-namespace Oci.Runtime.Lifecycle;
+namespace Oci.Runtime;
 
 /// <summary>The status of a container (runtime.md "State"), plus runc's <c>paused</c>.</summary>
 public enum ContainerStatus
@@ -16,7 +16,7 @@ public enum ContainerStatus
 }
 
 /// <summary>Conversions of <see cref="ContainerStatus"/> to the words of state.json.</summary>
-public static class ContainerStatusNames
+internal static class ContainerStatusNames
 {
     /// <summary>The status as state.json spells it.</summary>
     public static string ToSpecString(this ContainerStatus status) => status switch
