@@ -84,7 +84,13 @@ public sealed class CheckpointEngineTests
         string dir = Path.Combine(Path.GetTempPath(), "oci-run-ctrd-cr-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(Path.Combine(dir, "bin"));
         File.CreateSymbolicLink(Path.Combine(dir, "bin", "criu"), CriuForTests.Path);
-        using var containerd = new ContainerdTests.PrivateContainerd(path: $"{dir}/bin:{Environment.GetEnvironmentVariable("PATH")}");
+        // containerd unpacks a checkpoint to restore into a directory of $XDG_RUNTIME_DIR and leaves it there.
+        Directory.CreateDirectory(Path.Combine(dir, "xdg"));
+        using var containerd = new ContainerdTests.PrivateContainerd(environment: new Dictionary<string, string>
+        {
+            ["PATH"] = $"{dir}/bin:{Environment.GetEnvironmentVariable("PATH")}",
+            ["XDG_RUNTIME_DIR"] = Path.Combine(dir, "xdg"),
+        });
         const string image = "localhost/oci-run-busybox:cr";
         // Unique per run: containerd stores the checkpoint's spec as content, and a spec already in the store (the
         // same id and command checkpointed before) makes the task's part of the checkpoint vanish from its index.
