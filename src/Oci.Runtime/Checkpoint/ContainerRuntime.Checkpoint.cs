@@ -87,7 +87,7 @@ public sealed partial class ContainerRuntime
                 foreach (var masked in spec.Linux?.MaskedPaths ?? [])
                 {
                     string inContainer = $"/proc/{record.InitPid}/root/{masked.TrimStart('/')}";
-                    if (File.Exists(inContainer)) opts.ExtMnt.Add(new ExtMountMap { Key = Clean(masked), Val = "/dev/null" });
+                    if (File.Exists(inContainer)) opts.ExtMnt.Add(new ExtMountMap { Key = RestoreMountPoints.Clean(masked), Val = "/dev/null" });
                 }
                 WriteDescriptors(images, record.InitPid);
             }
@@ -178,6 +178,7 @@ public sealed partial class ContainerRuntime
             directory.SaveCreating(record);
             if (restore.ConsoleSocket is { } socketPath) consoleSocket = ConsoleSocket.Connect(socketPath);
 
+            RestoreMountPoints.Make(spec, plan.Rootfs, bundle);
             // CRIU wants a root that is a mount point whose parent is not overmounted: the rootfs bound on a
             // directory of the container's own.
             Directory.CreateDirectory(criuRoot);
@@ -366,7 +367,7 @@ public sealed partial class ContainerRuntime
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var mount in spec.Mounts ?? [])
         {
-            string destination = Clean(mount.Destination);
+            string destination = RestoreMountPoints.Clean(mount.Destination);
             if (mount.Type == "bind" || MountOptions.Parse(mount.Options).IsBind)
             {
                 string source = mount.Source ?? "";
@@ -387,12 +388,10 @@ public sealed partial class ContainerRuntime
         }
         foreach (var device in (spec.Linux?.Devices ?? []).Concat(DeviceSetup.Defaults))
         {
-            string path = Clean(device.Path);
+            string path = RestoreMountPoints.Clean(device.Path);
             if (seen.Add(path)) yield return (path, path);
         }
     }
-
-    static string Clean(string path) => "/" + string.Join('/', LexicalPath.Components(path));
 
     /// <summary>Makes a checkpoint directory (0700) if missing, as runc does; returns its absolute path.</summary>
     static string MakeDirectory(string path, string flag)

@@ -232,6 +232,80 @@ public sealed class CheckpointTests : IDisposable
         AssertNoCgroup(id);
     }
 
+    [CriuFact]
+    public void Restore_makes_the_mount_points_the_rootfs_lacks()
+    {
+        // A restore onto a fresh copy of the rootfs (another host's, say) finds none of the mount points the
+        // container's create made: restore makes them, as runc does, in the rootfs and, for a mount inside a bind
+        // mount, in the bind's source (/tmp/nested is a directory of the data directory).
+        string rootfs = ContainerEnvironment.Env.PrivateRootfs(h);
+        string nested = Path.Combine(h.Root, "nested");
+        Directory.CreateDirectory(nested);
+        string file = Path.Combine(h.Root, "a-file");
+        File.WriteAllText(file, "bound file\n");
+        var spec = OciRunHarness.NewSpec("sh", "-c",
+            "i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; usleep 50000; done");
+        spec.Root!.Path = rootfs;
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        spec.Mounts.Add(new Mount { Destination = "/tmp/nested", Type = "bind", Source = nested, Options = ["rbind", "rw"] });
+        spec.Mounts.Add(new Mount { Destination = "/srv/deep/dir", Type = "bind", Source = nested, Options = ["rbind", "ro"] });
+        spec.Mounts.Add(new Mount { Destination = "/etc/bound/file", Type = "bind", Source = file, Options = ["bind", "ro"] });
+        string bundle = h.WriteBundle(spec);
+        string id = StartCounter(bundle);
+        var checkpoint = Criu("checkpoint", "--image-path", Images(), id);
+        Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+        long stoppedAt = Count();
+        Directory.Delete(Path.Combine(rootfs, "srv"), recursive: true);
+        Directory.Delete(Path.Combine(rootfs, "etc", "bound"), recursive: true);
+        Directory.Delete(Path.Combine(data, "nested"));
+        Directory.Delete(Path.Combine(rootfs, "tmp"));
+
+        var restore = Criu("restore", "-d", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.Equal("running", h.State(id).Status);
+        AssertCountsOnFrom(stoppedAt);
+        Assert.True(Directory.Exists(Path.Combine(rootfs, "srv", "deep", "dir")));
+        Assert.True(File.Exists(Path.Combine(rootfs, "etc", "bound", "file")));
+        Assert.True(Directory.Exists(Path.Combine(data, "nested")));
+        var exec = h.Run("exec", id, "cat", "/etc/bound/file");
+        Assert.True(exec.ExitCode == 0 && exec.Stdout == "bound file\n", exec.ToString());
+        // The binds that made the nested mount points are gone with the namespace they were made in.
+        Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(rootfs + "/tmp", StringComparison.Ordinal));
+    }
+
+    [CriuFact]
+    public void A_symlink_out_of_the_rootfs_on_a_mount_points_path_makes_nothing_outside_it()
+    {
+        string rootfs = ContainerEnvironment.Env.PrivateRootfs(h);
+        string nested = Path.Combine(h.Root, "nested");
+        Directory.CreateDirectory(nested);
+        var spec = OciRunHarness.NewSpec("sh", "-c",
+            "i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; usleep 50000; done");
+        spec.Root!.Path = rootfs;
+        // /srv's mount first: its mount point is made before /tmp (where the host path below lies) is bound.
+        spec.Mounts!.Add(new Mount { Destination = "/srv/deep/dir", Type = "bind", Source = nested, Options = ["rbind", "ro"] });
+        spec.Mounts.Add(new Mount { Destination = "/tmp", Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        string bundle = h.WriteBundle(spec);
+        string id = StartCounter(bundle);
+        Assert.True(Criu("checkpoint", "--image-path", Images(), id).ExitCode == 0);
+        // /srv becomes a symlink naming a host directory: the mount point is made in the rootfs's own directory of
+        // that name, never in the host's. (CRIU itself then follows the symlink from outside the root and finds no
+        // mount point: the restore fails, in one line, and leaves nothing behind.)
+        Directory.Delete(Path.Combine(rootfs, "srv"), recursive: true);
+        string outside = Path.Combine(h.Root, "outside");
+        Directory.CreateDirectory(outside);
+        File.CreateSymbolicLink(Path.Combine(rootfs, "srv"), outside);
+        var restore = Criu("restore", "-d", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.Empty(Directory.GetFileSystemEntries(outside));
+        Assert.True(Directory.Exists(rootfs + outside + "/deep/dir"));
+        if (restore.ExitCode != 0)
+        {
+            Assert.Single(restore.Stderr.Trim().Split('\n'));
+            Assert.Empty(h.LeftoverState());
+            AssertNoCgroup(id);
+        }
+    }
+
     [CriuFact(needsDirtyTracking: true)]
     public void A_pre_dump_chain_restores()
     {
