@@ -8,7 +8,7 @@ namespace Oci.Runtime.Tests.Integration;
 /// <c>artifacts/criu/criu</c>), or $OCI_RUN_CRIU.</summary>
 public static class CriuForTests
 {
-    static readonly Lazy<(string? Path, string? Missing, bool DirtyTracking)> Found = new(Find);
+    static readonly Lazy<(string? Path, string? Missing, string? NoDirtyTracking)> Found = new(Find);
 
     /// <summary>The CRIU program the tests pass as <c>--criu</c>.</summary>
     public static string Path => Found.Value.Path!;
@@ -17,17 +17,21 @@ public static class CriuForTests
     public static string? Missing => HostRequirements.MissingForContainers() ?? Found.Value.Missing;
 
     /// <summary>Whether the kernel tracks dirty memory (pre-dumps need it).</summary>
-    public static bool DirtyTracking => Found.Value.DirtyTracking;
+    public static bool DirtyTracking => Found.Value.NoDirtyTracking is null;
 
-    static (string?, string?, bool) Find()
+    /// <summary>Without dirty-memory tracking: what <c>criu check --feature mem_dirty_track</c> answers, as it says it.</summary>
+    public static string NoDirtyTracking => Found.Value.NoDirtyTracking ?? "";
+
+    static (string?, string?, string?) Find()
     {
         string path = Environment.GetEnvironmentVariable("OCI_RUN_CRIU")
             ?? System.IO.Path.Combine(TestPaths.RepositoryRoot, "artifacts", "criu", "criu");
-        if (!File.Exists(path)) return (null, $"no CRIU at {path} (run scripts/criu-setup)", false);
+        if (!File.Exists(path)) return (null, $"no CRIU at {path} (run scripts/criu-setup)", null);
         var check = Execute(path, "check");
         if (check.Exit != 0 || !check.Output.Contains("Looks good"))
-            return (null, $"`{path} check` fails on this host: {check.Output.Trim().Split('\n')[^1]}", false);
-        return (path, null, Execute(path, "check", "--feature", "mem_dirty_track").Exit == 0);
+            return (null, $"`{path} check` fails on this host: {check.Output.Trim().Split('\n')[^1]}", null);
+        var dirty = Execute(path, "check", "--feature", "mem_dirty_track");
+        return (path, null, dirty.Exit == 0 ? null : $"exit {dirty.Exit}: {string.Join(" / ", dirty.Output.Trim().Split('\n'))}");
     }
 
     static (int Exit, string Output) Execute(string file, params string[] args)
@@ -49,7 +53,7 @@ public sealed class CriuFactAttribute : FactAttribute
     {
         if (CriuForTests.Missing is { } reason) Skip = reason;
         else if (needsDirtyTracking && !CriuForTests.DirtyTracking)
-            Skip = "the kernel tracks no dirty memory (criu check --feature mem_dirty_track fails: no CONFIG_MEM_SOFT_DIRTY), which pre-dumps need";
+            Skip = $"pre-dumps need the kernel to track dirty memory, and `criu check --feature mem_dirty_track` says no here ({CriuForTests.NoDirtyTracking})";
         else if (needsNoDirtyTracking && CriuForTests.DirtyTracking)
             Skip = "the kernel tracks dirty memory: pre-dumps work here (A_pre_dump_chain_restores)";
     }
@@ -378,6 +382,107 @@ public sealed class CheckpointTests : IDisposable
         Assert.Single(broken.Stderr.Trim().Split('\n'));
         Assert.Empty(h.LeftoverState());
         AssertNoCgroup(id);
+    }
+
+    [CriuFact]
+    public void Work_path_gets_crius_logs_and_the_image_path_none()
+    {
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+        string dumpWork = Images("dump-work"), restoreWork = Images("restore-work");
+        var checkpoint = Criu("checkpoint", "--work-path", dumpWork, "--image-path", Images(), id);
+        Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+        Assert.True(File.Exists(Path.Combine(dumpWork, "dump.log")));
+        Assert.False(File.Exists(Path.Combine(Images(), "dump.log")));
+        long stoppedAt = Count();
+        var restore = Criu("restore", "-d", "--work-path", restoreWork, "--image-path", Images(), "--bundle", bundle, id);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.Contains("Restore finished successfully", File.ReadAllText(Path.Combine(restoreWork, "restore.log")));
+        Assert.False(File.Exists(Path.Combine(Images(), "restore.log")));
+        AssertCountsOnFrom(stoppedAt);
+    }
+
+    [CriuFact]
+    public void Manage_cgroups_mode_ignore_dumps_no_cgroup_properties()
+    {
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+        Assert.True(Criu("checkpoint", "--leave-running", "--image-path", Images("soft"), id).ExitCode == 0);
+        var ignore = Criu("checkpoint", "--manage-cgroups-mode", "ignore", "--image-path", Images(), id);
+        Assert.True(ignore.ExitCode == 0, ignore.ToString());
+        // CRIU writes the container's cgroups either way; their properties (limits, ...) only when it manages them.
+        long soft = new FileInfo(Path.Combine(Images("soft"), "cgroup.img")).Length;
+        long ignored = new FileInfo(Path.Combine(Images(), "cgroup.img")).Length;
+        Assert.True(ignored < soft, $"cgroup.img: {ignored} bytes with ignore, {soft} without");
+        long stoppedAt = Count();
+        foreach (var mode in new[] { "soft", "full" })
+        {
+            string copy = h.NewId(mode);
+            var restore = Criu("restore", "-d", "--manage-cgroups-mode", mode, "--image-path", Images("soft"), "--bundle", bundle, copy);
+            Assert.True(restore.ExitCode == 0, restore.ToString());
+            Assert.Equal("running", h.State(copy).Status);
+            Assert.True(h.Run("delete", "--force", copy).ExitCode == 0);
+        }
+        // strict restores into cgroups of CRIU's own making only, and the container's exist already (made as for
+        // create, as runc does): CRIU refuses, in one line, and nothing of the restore is left.
+        string strict = h.NewId("strict");
+        var refused = Criu("restore", "-d", "--manage-cgroups-mode", "strict", "--image-path", Images("soft"), "--bundle", bundle, strict);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("Abort restore of existing cgroups", refused.Stderr);
+        Assert.Single(refused.Stderr.Trim().Split('\n'));
+        Assert.False(Directory.Exists(Path.Combine(h.StateRoot, strict)));
+        AssertNoCgroup(strict);
+        var restoreIgnore = Criu("restore", "-d", "--manage-cgroups-mode", "ignore", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.True(restoreIgnore.ExitCode == 0, restoreIgnore.ToString());
+        AssertCountsOnFrom(stoppedAt);
+    }
+
+    [CriuFact]
+    public void Auto_dedup_on_restore_frees_the_pages_it_restored_from_the_images()
+    {
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+        Assert.True(Criu("checkpoint", "--auto-dedup", "--image-path", Images(), id).ExitCode == 0);
+        long stoppedAt = Count();
+        long Allocated() => Directory.GetFiles(Images(), "pages-*.img").Sum(f => long.Parse(ContainerEnvironment.Env.Shell($"stat -c %b {f}").Trim()));
+        Assert.True(Allocated() > 0);
+        var restore = Criu("restore", "-d", "--auto-dedup", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.Equal(0, Allocated());
+        AssertCountsOnFrom(stoppedAt);
+    }
+
+    [CriuFact]
+    public void Empty_ns_network_leaves_the_network_namespace_out_of_the_images()
+    {
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+        Assert.True(Criu("checkpoint", "--leave-running", "--image-path", Images("full"), id).ExitCode == 0);
+        Assert.NotEmpty(Directory.GetFiles(Images("full"), "netns-*.img"));
+        var checkpoint = Criu("checkpoint", "--empty-ns", "network", "--image-path", Images(), id);
+        Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+        Assert.Empty(Directory.GetFiles(Images(), "netns-*.img"));
+        Assert.Empty(Directory.GetFiles(Images(), "netdev-*.img"));
+        long stoppedAt = Count();
+        var restore = Criu("restore", "-d", "--empty-ns", "network", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        AssertCountsOnFrom(stoppedAt);
+        var other = Criu("checkpoint", "--empty-ns", "pid", "--image-path", Images("pid"), id);
+        Assert.NotEqual(0, other.ExitCode);
+        Assert.Contains("--empty-ns: namespace", other.Stderr);
+        Assert.Contains("is not supported: only network", other.Stderr);
+        Assert.Equal("running", h.State(id).Status);
+    }
+
+    [CriuFact]
+    public void Status_fd_without_lazy_pages_is_refused()
+    {
+        string id = StartCounter(CounterBundle());
+        var checkpoint = Criu("checkpoint", "--status-fd", "1", "--image-path", Images(), id);
+        Assert.NotEqual(0, checkpoint.ExitCode);
+        Assert.Contains("--status-fd: only with --lazy-pages", checkpoint.Stderr);
+        Assert.Single(checkpoint.Stderr.Trim().Split('\n'));
+        Assert.Equal("running", h.State(id).Status);
     }
 
     [CriuFact]
