@@ -49,9 +49,10 @@ public static class CriuForTests
 /// <summary>A checkpoint/restore test: it needs what container tests need, and a working CRIU.</summary>
 public sealed class CriuFactAttribute : FactAttribute
 {
-    public CriuFactAttribute(bool needsDirtyTracking = false, bool needsNoDirtyTracking = false)
+    public CriuFactAttribute(bool needsDirtyTracking = false, bool needsNoDirtyTracking = false, bool needsMuslGcc = false)
     {
         if (CriuForTests.Missing is { } reason) Skip = reason;
+        else if (needsMuslGcc && !File.Exists("/usr/bin/musl-gcc")) Skip = "musl-gcc is not installed (apt-get install musl-tools)";
         else if (needsDirtyTracking && !CriuForTests.DirtyTracking)
             Skip = $"pre-dumps need the kernel to track dirty memory, and `criu check --feature mem_dirty_track` says no here ({CriuForTests.NoDirtyTracking})";
         else if (needsNoDirtyTracking && CriuForTests.DirtyTracking)
@@ -483,6 +484,53 @@ public sealed class CheckpointTests : IDisposable
         Assert.Contains("--status-fd: only with --lazy-pages", checkpoint.Stderr);
         Assert.Single(checkpoint.Stderr.Trim().Split('\n'));
         Assert.Equal("running", h.State(id).Status);
+    }
+
+    [CriuFact(needsMuslGcc: true)]
+    public void A_held_file_lock_is_refused_without_file_locks_and_held_again_after_restore_with_it()
+    {
+        // busybox has no flock: a small static program takes the lock on a file of the bind-mounted data directory
+        // and becomes the counter, which so holds it.
+        string rootfs = ContainerEnvironment.Env.PrivateRootfs(h);
+        string source = Path.Combine(h.Root, "locker.c");
+        File.WriteAllText(source, """
+            #include <fcntl.h>
+            #include <sys/file.h>
+            #include <unistd.h>
+            int main(int argc, char **argv)
+            {
+                int fd = open(argv[1], O_CREAT | O_RDWR, 0644);
+                if (argc < 3 || fd < 0 || flock(fd, LOCK_EX) < 0)
+                    return 1;
+                execv(argv[2], argv + 2);
+                return 127;
+            }
+            """);
+        ContainerEnvironment.Env.Shell($"musl-gcc -static -Os -o {rootfs}/bin/locker {source}");
+        var spec = OciRunHarness.NewSpec("/bin/locker", "/tmp/lock", "/bin/sh", "-c",
+            "i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; usleep 50000; done");
+        spec.Root!.Path = rootfs;
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        string bundle = h.WriteBundle(spec);
+        string id = StartCounter(bundle);
+        string lockFile = Path.Combine(data, "lock");
+        bool Held() => System.Diagnostics.Process.Start("flock", ["-n", lockFile, "true"]) is { } p && p.WaitForExit(int.MaxValue) && p.ExitCode != 0;
+        Assert.True(Held(), "the container does not hold the lock");
+
+        var refused = Criu("checkpoint", "--image-path", Images(), id);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("criu failed", refused.Stderr);
+        Assert.Single(refused.Stderr.Trim().Split('\n'));
+        Assert.Equal("running", h.State(id).Status);
+
+        var checkpoint = Criu("checkpoint", "--file-locks", "--image-path", Images(), id);
+        Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+        Assert.False(Held(), "the lock outlived the checkpointed container");
+        long stoppedAt = Count();
+        var restore = Criu("restore", "-d", "--file-locks", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.True(Held(), "the restored container does not hold the lock");
+        AssertCountsOnFrom(stoppedAt);
     }
 
     [CriuFact]
