@@ -29,6 +29,7 @@ public sealed partial class ContainerRuntime
         if (status is ContainerStatus.Created or ContainerStatus.Stopped)
             throw new OciException($"container {id} cannot be checkpointed in the {status.ToSpecString()} state");
         var criu = CriuService.Locate(options.CriuPath);
+        if (checkpoint.LazyPages) throw new OciException(LazyPagesRefused);
         if (checkpoint.StatusFd >= 0 && !checkpoint.LazyPages)
             throw new OciException("--status-fd: only with --lazy-pages");
         criu.RequireFeatures(memoryTracking: checkpoint.PreDump || !string.IsNullOrEmpty(checkpoint.ParentPath),
@@ -136,6 +137,7 @@ public sealed partial class ContainerRuntime
         // containers through a scope it starts for itself, which is not done here.
         if (options.SystemdCgroup)
             throw new OciException("--systemd-cgroup: restore with the systemd cgroup driver is not supported");
+        if (restore.LazyPages) throw new OciException(LazyPagesRefused);
         var criu = CriuService.Locate(options.CriuPath);
         string images = Path.GetFullPath(restore.ImagePath);
         if (!Directory.Exists(images)) throw new OciException($"--image-path {restore.ImagePath}: does not exist");
@@ -333,6 +335,10 @@ public sealed partial class ContainerRuntime
         TryDelete(id);
         return ExitCode(status);
     }
+
+    /// <summary>CRIU serves lazy pages on a port of its choosing unless the caller names one with runc's
+    /// <c>--page-server</c>, which is not supported: nothing could fetch them, and the checkpoint would wait forever.</summary>
+    const string LazyPagesRefused = "--lazy-pages: not supported (lazy migration needs CRIU's page server on an address of the caller's, --page-server, which oci-run does not support)";
 
     static CgroupMode RpcMode(CriuCgroupsMode mode) => mode switch
     {

@@ -476,6 +476,39 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [CriuFact]
+    public void Lazy_pages_and_page_server_are_refused_by_name_and_change_nothing()
+    {
+        // CRIU would serve the pages on a port of its choosing, which only --page-server could name: refused.
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+        foreach (var args in new[]
+                 {
+                     new[] { "checkpoint", "--lazy-pages", "--image-path", Images(), id },
+                     ["checkpoint", "--lazy-pages", "--status-fd", "1", "--image-path", Images(), id],
+                     ["restore", "-d", "--lazy-pages", "--image-path", Images(), "--bundle", bundle, h.NewId("lazy")],
+                 })
+        {
+            var refused = Criu(args);
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.Contains("--lazy-pages: not supported", refused.Stderr);
+            Assert.Single(refused.Stderr.Trim().Split('\n'));
+        }
+        var pageServer = Criu("checkpoint", "--page-server", "127.0.0.1:1", "--image-path", Images(), id);
+        Assert.Contains("--page-server: not supported", pageServer.Stderr);
+        Assert.Equal("running", h.State(id).Status);
+        Assert.False(Directory.Exists(Images()));
+        Assert.Single(h.Run("list", "-q").Stdout.Trim().Split('\n'));
+    }
+
+    [CriuFact]
+    public void Features_says_checkpoint_and_restore_work()
+    {
+        var features = h.Run("features");
+        Assert.True(features.ExitCode == 0, features.ToString());
+        Assert.Matches("\"org\\.opencontainers\\.runc\\.checkpoint\\.enabled\":\\s*\"true\"", features.Stdout);
+    }
+
+    [CriuFact]
     public void Status_fd_without_lazy_pages_is_refused()
     {
         string id = StartCounter(CounterBundle());
@@ -543,8 +576,6 @@ public sealed class CheckpointTests : IDisposable
         Assert.Contains("--manage-cgroups-mode: invalid value", mode.Stderr);
         var lsm = Criu("restore", "--lsm-profile", "apparmor:x", "--image-path", Images(), h.NewId("l"));
         Assert.Contains("--lsm-profile: not supported", lsm.Stderr);
-        var pageServer = Criu("checkpoint", "--page-server", "127.0.0.1:1", "--image-path", Images(), h.NewId("p"));
-        Assert.Contains("--page-server: not supported", pageServer.Stderr);
         Assert.Empty(h.LeftoverState());
     }
 
