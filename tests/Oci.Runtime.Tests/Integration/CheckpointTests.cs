@@ -567,6 +567,59 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [CriuFact]
+    public void A_terminal_container_is_restored_onto_a_new_terminal_sent_to_the_console_socket()
+    {
+        // The counter runs in the background; init answers each line its terminal reads.
+        var spec = OciRunHarness.NewSpec("sh", "-c",
+            "(i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; usleep 50000; done) & " +
+            "while read line; do echo \"got-$line\"; done");
+        spec.Process!.Terminal = true;
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        string bundle = h.WriteBundle(spec);
+        string id = h.NewId("tty");
+        int Receive(string socketPath, Func<CommandResult> command)
+        {
+            using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath));
+            listener.Listen(1);
+            var accepted = listener.AcceptAsync();
+            var result = command();
+            Assert.True(result.ExitCode == 0, result.ToString());
+            using var connection = accepted.Result;
+            int fd = Interop.Sys.TryReceiveFd((int)connection.Handle);
+            Assert.True(fd >= 0, "no descriptor arrived on the console socket");
+            return fd;
+        }
+        int first = Receive(Path.Combine(h.Root, "console1.sock"),
+            () => h.Run("run", "-d", "--console-socket", Path.Combine(h.Root, "console1.sock"), "--bundle", bundle, id));
+        int second = -1;
+        try
+        {
+            Assert.True(OciRunHarness.Eventually(() => Count() >= 3), "the counter never counted");
+            var checkpoint = Criu("checkpoint", "--image-path", Images(), id);
+            Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+            long stoppedAt = Count();
+            second = Receive(Path.Combine(h.Root, "console2.sock"),
+                () => Criu("restore", "-d", "--console-socket", Path.Combine(h.Root, "console2.sock"), "--image-path", Images(), "--bundle", bundle, id));
+            Assert.Equal("running", h.State(id).Status);
+            AssertCountsOnFrom(stoppedAt);
+            using var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(second, ownsHandle: false), FileAccess.ReadWrite);
+            stream.Write("ping\n"u8);
+            stream.Flush();
+            var buffer = new byte[256];
+            var text = new System.Text.StringBuilder();
+            while (!text.ToString().Contains("got-ping") && stream.Read(buffer) is var n and > 0)
+                text.Append(System.Text.Encoding.UTF8.GetString(buffer, 0, n));
+            Assert.Contains("got-ping", text.ToString());
+        }
+        finally
+        {
+            Interop.Sys.Close(first);
+            Interop.Sys.Close(second);
+        }
+    }
+
+    [CriuFact]
     public void Restore_flags_it_cannot_honour_are_refused_by_name()
     {
         var noPivot = Criu("restore", "--no-pivot", "--image-path", Images(), "--bundle", CounterBundle(), h.NewId("np"));
