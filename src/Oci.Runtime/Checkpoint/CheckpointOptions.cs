@@ -62,8 +62,8 @@ public sealed class CheckpointOptions
     public IReadOnlyList<string> EmptyNamespaces { get; init; } = [];
     /// <summary>Deduplicate memory pages against the parent images as they are dumped.</summary>
     public bool AutoDedup { get; init; }
-    /// <summary>Serve memory pages lazily to the restore (CRIU's page server); the checkpoint returns once the
-    /// restore has taken them all.</summary>
+    /// <summary>Serve memory pages lazily to the restore: not supported (refused), since CRIU's page server would
+    /// listen on a port the caller cannot name without runc's <c>--page-server</c>.</summary>
     public bool LazyPages { get; init; }
     /// <summary>With <see cref="LazyPages"/>: a descriptor of the caller's, written one zero byte and closed once
     /// the lazy page server is ready; -1 for none.</summary>
@@ -98,7 +98,8 @@ public sealed class RestoreOptions
     public bool FileLocks { get; init; }
     /// <summary>How CRIU treats cgroups.</summary>
     public CriuCgroupsMode CgroupsMode { get; init; }
-    /// <summary>Take memory pages lazily from a lazy-pages daemon (<c>criu lazy-pages</c>, started by the caller).</summary>
+    /// <summary>Take memory pages lazily from a lazy-pages daemon: not supported (refused), as
+    /// <see cref="CheckpointOptions.LazyPages"/>.</summary>
     public bool LazyPages { get; init; }
     /// <summary>Namespaces CRIU leaves empty (<c>network</c>).</summary>
     public IReadOnlyList<string> EmptyNamespaces { get; init; } = [];

@@ -29,6 +29,7 @@ public sealed partial class ContainerRuntime
         if (status is ContainerStatus.Created or ContainerStatus.Stopped)
             throw new OciException($"container {id} cannot be checkpointed in the {status.ToSpecString()} state");
         var criu = CriuService.Locate(options.CriuPath);
+        if (checkpoint.LazyPages) throw new OciException(LazyPagesRefused);
         if (checkpoint.StatusFd >= 0 && !checkpoint.LazyPages)
             throw new OciException("--status-fd: only with --lazy-pages");
         criu.RequireFeatures(memoryTracking: checkpoint.PreDump || !string.IsNullOrEmpty(checkpoint.ParentPath),
@@ -87,7 +88,7 @@ public sealed partial class ContainerRuntime
                 foreach (var masked in spec.Linux?.MaskedPaths ?? [])
                 {
                     string inContainer = $"/proc/{record.InitPid}/root/{masked.TrimStart('/')}";
-                    if (File.Exists(inContainer)) opts.ExtMnt.Add(new ExtMountMap { Key = Clean(masked), Val = "/dev/null" });
+                    if (File.Exists(inContainer)) opts.ExtMnt.Add(new ExtMountMap { Key = RestoreMountPoints.Clean(masked), Val = "/dev/null" });
                 }
                 WriteDescriptors(images, record.InitPid);
             }
@@ -136,6 +137,7 @@ public sealed partial class ContainerRuntime
         // containers through a scope it starts for itself, which is not done here.
         if (options.SystemdCgroup)
             throw new OciException("--systemd-cgroup: restore with the systemd cgroup driver is not supported");
+        if (restore.LazyPages) throw new OciException(LazyPagesRefused);
         var criu = CriuService.Locate(options.CriuPath);
         string images = Path.GetFullPath(restore.ImagePath);
         if (!Directory.Exists(images)) throw new OciException($"--image-path {restore.ImagePath}: does not exist");
@@ -178,6 +180,7 @@ public sealed partial class ContainerRuntime
             directory.SaveCreating(record);
             if (restore.ConsoleSocket is { } socketPath) consoleSocket = ConsoleSocket.Connect(socketPath);
 
+            RestoreMountPoints.Make(spec, plan.Rootfs, bundle);
             // CRIU wants a root that is a mount point whose parent is not overmounted: the rootfs bound on a
             // directory of the container's own.
             Directory.CreateDirectory(criuRoot);
@@ -333,6 +336,10 @@ public sealed partial class ContainerRuntime
         return ExitCode(status);
     }
 
+    /// <summary>CRIU serves lazy pages on a port of its choosing unless the caller names one with runc's
+    /// <c>--page-server</c>, which is not supported: nothing could fetch them, and the checkpoint would wait forever.</summary>
+    const string LazyPagesRefused = "--lazy-pages: not supported (lazy migration needs CRIU's page server on an address of the caller's, --page-server, which oci-run does not support)";
+
     static CgroupMode RpcMode(CriuCgroupsMode mode) => mode switch
     {
         CriuCgroupsMode.Soft => CgroupMode.CgSoft,
@@ -366,7 +373,7 @@ public sealed partial class ContainerRuntime
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var mount in spec.Mounts ?? [])
         {
-            string destination = Clean(mount.Destination);
+            string destination = RestoreMountPoints.Clean(mount.Destination);
             if (mount.Type == "bind" || MountOptions.Parse(mount.Options).IsBind)
             {
                 string source = mount.Source ?? "";
@@ -387,12 +394,10 @@ public sealed partial class ContainerRuntime
         }
         foreach (var device in (spec.Linux?.Devices ?? []).Concat(DeviceSetup.Defaults))
         {
-            string path = Clean(device.Path);
+            string path = RestoreMountPoints.Clean(device.Path);
             if (seen.Add(path)) yield return (path, path);
         }
     }
-
-    static string Clean(string path) => "/" + string.Join('/', LexicalPath.Components(path));
 
     /// <summary>Makes a checkpoint directory (0700) if missing, as runc does; returns its absolute path.</summary>
     static string MakeDirectory(string path, string flag)

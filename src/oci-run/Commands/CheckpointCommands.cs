@@ -24,7 +24,7 @@ internal sealed class CheckpointCommand : Command
         .Switch("tcp-established", "allow open TCP connections")
         .Switch("ext-unix-sk", "allow external unix sockets")
         .Switch("shell-job", "allow a shell job")
-        .Switch("lazy-pages", "serve memory pages lazily to the restore")
+        .Switch("lazy-pages", "refused: lazy migration needs --page-server, which is not supported")
         .ValueWithDefault("status-fd", "-1", "with --lazy-pages: a descriptor written a zero byte once the page server is ready")
         .Switch("file-locks", "handle file locks")
         .Switch("pre-dump", "dump memory only, leaving the container running")
@@ -84,7 +84,7 @@ internal sealed class RestoreCommand : Command
         .Switch("no-pivot", "refused: CRIU enters the restored root itself")
         .Value("empty-ns", "a namespace left empty (repeatable): network")
         .Switch("auto-dedup", "deduplicate memory pages of the images")
-        .Switch("lazy-pages", "take memory pages lazily from criu lazy-pages")
+        .Switch("lazy-pages", "refused: lazy migration needs --page-server, which is not supported")
         .Value("lsm-profile", "refused: oci-run applies no AppArmor or SELinux profile")
         .Value("lsm-mount-context", "refused: oci-run applies no SELinux mount context");
 

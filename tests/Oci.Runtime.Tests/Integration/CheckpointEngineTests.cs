@@ -3,8 +3,9 @@ using Xunit;
 namespace Oci.Runtime.Tests.Integration;
 
 /// <summary>podman's <c>container checkpoint</c> and <c>container restore</c> with oci-run as podman's runtime (a
-/// private podman as in <see cref="EngineTests"/>), with the CRIU of <see cref="CriuForTests"/> on podman's PATH as
-/// <c>criu</c>, as podman looks for it.</summary>
+/// private podman as in <see cref="EngineTests"/>), and containerd's (a private containerd as in
+/// <see cref="ContainerdTests"/>, oci-run as the runc v2 shim's binary), with the CRIU of <see cref="CriuForTests"/>
+/// on the engine's PATH as <c>criu</c>, as the runtime looks for it.</summary>
 [Collection(ContainerEnvironment.EnvironmentCollection.Name)]
 public sealed class CheckpointEngineTests
 {
@@ -66,6 +67,81 @@ public sealed class CheckpointEngineTests
                 }
                 catch (IOException) { }
             }
+        }
+    }
+
+    /// <summary>
+    /// containerd 1.6 restores a task only through <c>ctr containers restore --live</c>, which takes the checkpoint's
+    /// image, spec and runtime from the annotations that <c>ctr containers checkpoint --task</c> writes into its index
+    /// (<c>org.opencontainers.image.ref.name</c>, <c>io.containerd.checkpoint.runtime</c>, ...). <c>ctr tasks
+    /// checkpoint</c> names the image <c>image.name</c> instead, so its checkpoints fail there with "image name not
+    /// found in index": that pairing is containerd's, not the runtime's. The container comes from a locally imported
+    /// image; <c>--rw</c> carries its writable layer (the counter's files) along.
+    /// </summary>
+    [CriuEngineFact("containerd", "/usr/bin/containerd", "/usr/bin/ctr", "/usr/bin/containerd-shim-runc-v2")]
+    public void Containerd_checkpoints_a_task_and_restores_it_counting_on()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "oci-run-ctrd-cr-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(Path.Combine(dir, "bin"));
+        File.CreateSymbolicLink(Path.Combine(dir, "bin", "criu"), CriuForTests.Path);
+        // containerd unpacks a checkpoint to restore into a directory of $XDG_RUNTIME_DIR and leaves it there.
+        Directory.CreateDirectory(Path.Combine(dir, "xdg"));
+        using var containerd = new ContainerdTests.PrivateContainerd(environment: new Dictionary<string, string>
+        {
+            ["PATH"] = $"{dir}/bin:{Environment.GetEnvironmentVariable("PATH")}",
+            ["XDG_RUNTIME_DIR"] = Path.Combine(dir, "xdg"),
+        });
+        const string image = "localhost/oci-run-busybox:cr";
+        // Unique per run: containerd stores the checkpoint's spec as content, and a spec already in the store (the
+        // same id and command checkpointed before) makes the task's part of the checkpoint vanish from its index.
+        string id = "oci-run-cr-" + Guid.NewGuid().ToString("N")[..8];
+        string checkpointRef = $"localhost/{id}:checkpoint";
+        int execs = 0;
+        long Count() => long.TryParse(containerd.Ctr("task", "exec", "--exec-id", $"count{++execs}", id, "cat", "/tmp/count").Stdout.Trim(), out long n) ? n : -1;
+        bool TaskIs(string status) => System.Text.RegularExpressions.Regex.IsMatch(containerd.Ctr("task", "ls").Stdout, $@"{id}\s+\d+\s+{status}");
+        void RemoveTask()
+        {
+            containerd.Ctr("task", "kill", "-s", "KILL", id);
+            OciRunHarness.Eventually(() => !TaskIs("RUNNING"));
+            containerd.Ctr("task", "delete", "--force", id);
+            containerd.Ctr("container", "delete", id);
+        }
+        try
+        {
+            var import = containerd.Ctr("images", "import", CriTests.ImageArchive(dir, image, BusyboxRootfs.Path, ["sh"]));
+            Assert.True(import.ExitCode == 0, import.ToString());
+            var run = containerd.Ctr("run", "-d", "--runc-binary", TestPaths.OciRunBinary, image, id, "sh", "-c",
+                "echo start >> /tmp/starts; i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; usleep 50000; done");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.True(OciRunHarness.Eventually(() => Count() >= 3, 100), "the counter never counted\n" + containerd.Log);
+
+            // ctr pauses the task, the shim runs `oci-run checkpoint --leave-running`, and the task is resumed.
+            long beforeCheckpoint = Count();
+            var checkpoint = containerd.Ctr("containers", "checkpoint", "--task", "--rw", id, checkpointRef);
+            Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+            var index = containerd.Ctr("content", "get", containerd.Ctr("images", "ls").Stdout.Split('\n')
+                .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).First(f => f.Length > 2 && f[0] == checkpointRef)[2]);
+            Assert.Contains("application/vnd.containerd.container.criu.checkpoint.criu.tar", index.Stdout);
+            Assert.True(TaskIs("RUNNING"), "the task does not run on after its checkpoint");
+            RemoveTask();
+
+            // The shim runs `oci-run restore --detach --pid-file ... -no-subreaper` with the checkpoint's images.
+            var restore = containerd.Ctr("containers", "restore", "--live", "--rw", id, checkpointRef);
+            Assert.True(restore.ExitCode == 0, restore.ToString() + "\n" + containerd.Log);
+            Assert.True(TaskIs("RUNNING"), containerd.Ctr("task", "ls").ToString());
+            long afterRestore = Count();
+            Assert.True(afterRestore >= beforeCheckpoint, $"the restored counter is at {afterRestore}, before the checkpoint it was at {beforeCheckpoint}");
+            Assert.True(OciRunHarness.Eventually(() => Count() > afterRestore + 2, 100), "the restored counter does not count");
+            // A counter started afresh would have left a second line.
+            Assert.Equal("start", containerd.Ctr("task", "exec", "--exec-id", "starts", id, "cat", "/tmp/starts").Stdout.Trim());
+            // It is oci-run's container, under the shim's root.
+            var state = EngineTests.Exec(TestPaths.OciRunBinary, ["--root", $"/run/containerd/runc/{ContainerdTests.PrivateContainerd.Namespace}", "state", id]);
+            Assert.True(state.ExitCode == 0 && state.Stdout.Contains("\"running\""), state.ToString());
+        }
+        finally
+        {
+            RemoveTask();
+            EngineTests.RemoveEngineDirectory(dir);
         }
     }
 }

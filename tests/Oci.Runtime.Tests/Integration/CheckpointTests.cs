@@ -8,7 +8,7 @@ namespace Oci.Runtime.Tests.Integration;
 /// <c>artifacts/criu/criu</c>), or $OCI_RUN_CRIU.</summary>
 public static class CriuForTests
 {
-    static readonly Lazy<(string? Path, string? Missing, bool DirtyTracking)> Found = new(Find);
+    static readonly Lazy<(string? Path, string? Missing, string? NoDirtyTracking)> Found = new(Find);
 
     /// <summary>The CRIU program the tests pass as <c>--criu</c>.</summary>
     public static string Path => Found.Value.Path!;
@@ -17,17 +17,21 @@ public static class CriuForTests
     public static string? Missing => HostRequirements.MissingForContainers() ?? Found.Value.Missing;
 
     /// <summary>Whether the kernel tracks dirty memory (pre-dumps need it).</summary>
-    public static bool DirtyTracking => Found.Value.DirtyTracking;
+    public static bool DirtyTracking => Found.Value.NoDirtyTracking is null;
 
-    static (string?, string?, bool) Find()
+    /// <summary>Without dirty-memory tracking: what <c>criu check --feature mem_dirty_track</c> answers, as it says it.</summary>
+    public static string NoDirtyTracking => Found.Value.NoDirtyTracking ?? "";
+
+    static (string?, string?, string?) Find()
     {
         string path = Environment.GetEnvironmentVariable("OCI_RUN_CRIU")
             ?? System.IO.Path.Combine(TestPaths.RepositoryRoot, "artifacts", "criu", "criu");
-        if (!File.Exists(path)) return (null, $"no CRIU at {path} (run scripts/criu-setup)", false);
+        if (!File.Exists(path)) return (null, $"no CRIU at {path} (run scripts/criu-setup)", null);
         var check = Execute(path, "check");
         if (check.Exit != 0 || !check.Output.Contains("Looks good"))
-            return (null, $"`{path} check` fails on this host: {check.Output.Trim().Split('\n')[^1]}", false);
-        return (path, null, Execute(path, "check", "--feature", "mem_dirty_track").Exit == 0);
+            return (null, $"`{path} check` fails on this host: {check.Output.Trim().Split('\n')[^1]}", null);
+        var dirty = Execute(path, "check", "--feature", "mem_dirty_track");
+        return (path, null, dirty.Exit == 0 ? null : $"exit {dirty.Exit}: {string.Join(" / ", dirty.Output.Trim().Split('\n'))}");
     }
 
     static (int Exit, string Output) Execute(string file, params string[] args)
@@ -45,11 +49,12 @@ public static class CriuForTests
 /// <summary>A checkpoint/restore test: it needs what container tests need, and a working CRIU.</summary>
 public sealed class CriuFactAttribute : FactAttribute
 {
-    public CriuFactAttribute(bool needsDirtyTracking = false, bool needsNoDirtyTracking = false)
+    public CriuFactAttribute(bool needsDirtyTracking = false, bool needsNoDirtyTracking = false, bool needsMuslGcc = false)
     {
         if (CriuForTests.Missing is { } reason) Skip = reason;
+        else if (needsMuslGcc && !File.Exists("/usr/bin/musl-gcc")) Skip = "musl-gcc is not installed (apt-get install musl-tools)";
         else if (needsDirtyTracking && !CriuForTests.DirtyTracking)
-            Skip = "the kernel tracks no dirty memory (criu check --feature mem_dirty_track fails: no CONFIG_MEM_SOFT_DIRTY), which pre-dumps need";
+            Skip = $"pre-dumps need the kernel to track dirty memory, and `criu check --feature mem_dirty_track` says no here ({CriuForTests.NoDirtyTracking})";
         else if (needsNoDirtyTracking && CriuForTests.DirtyTracking)
             Skip = "the kernel tracks dirty memory: pre-dumps work here (A_pre_dump_chain_restores)";
     }
@@ -232,6 +237,80 @@ public sealed class CheckpointTests : IDisposable
         AssertNoCgroup(id);
     }
 
+    [CriuFact]
+    public void Restore_makes_the_mount_points_the_rootfs_lacks()
+    {
+        // A restore onto a fresh copy of the rootfs (another host's, say) finds none of the mount points the
+        // container's create made: restore makes them, as runc does, in the rootfs and, for a mount inside a bind
+        // mount, in the bind's source (/tmp/nested is a directory of the data directory).
+        string rootfs = ContainerEnvironment.Env.PrivateRootfs(h);
+        string nested = Path.Combine(h.Root, "nested");
+        Directory.CreateDirectory(nested);
+        string file = Path.Combine(h.Root, "a-file");
+        File.WriteAllText(file, "bound file\n");
+        var spec = OciRunHarness.NewSpec("sh", "-c",
+            "i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; usleep 50000; done");
+        spec.Root!.Path = rootfs;
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        spec.Mounts.Add(new Mount { Destination = "/tmp/nested", Type = "bind", Source = nested, Options = ["rbind", "rw"] });
+        spec.Mounts.Add(new Mount { Destination = "/srv/deep/dir", Type = "bind", Source = nested, Options = ["rbind", "ro"] });
+        spec.Mounts.Add(new Mount { Destination = "/etc/bound/file", Type = "bind", Source = file, Options = ["bind", "ro"] });
+        string bundle = h.WriteBundle(spec);
+        string id = StartCounter(bundle);
+        var checkpoint = Criu("checkpoint", "--image-path", Images(), id);
+        Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+        long stoppedAt = Count();
+        Directory.Delete(Path.Combine(rootfs, "srv"), recursive: true);
+        Directory.Delete(Path.Combine(rootfs, "etc", "bound"), recursive: true);
+        Directory.Delete(Path.Combine(data, "nested"));
+        Directory.Delete(Path.Combine(rootfs, "tmp"));
+
+        var restore = Criu("restore", "-d", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.Equal("running", h.State(id).Status);
+        AssertCountsOnFrom(stoppedAt);
+        Assert.True(Directory.Exists(Path.Combine(rootfs, "srv", "deep", "dir")));
+        Assert.True(File.Exists(Path.Combine(rootfs, "etc", "bound", "file")));
+        Assert.True(Directory.Exists(Path.Combine(data, "nested")));
+        var exec = h.Run("exec", id, "cat", "/etc/bound/file");
+        Assert.True(exec.ExitCode == 0 && exec.Stdout == "bound file\n", exec.ToString());
+        // The binds that made the nested mount points are gone with the namespace they were made in.
+        Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(rootfs + "/tmp", StringComparison.Ordinal));
+    }
+
+    [CriuFact]
+    public void A_symlink_out_of_the_rootfs_on_a_mount_points_path_makes_nothing_outside_it()
+    {
+        string rootfs = ContainerEnvironment.Env.PrivateRootfs(h);
+        string nested = Path.Combine(h.Root, "nested");
+        Directory.CreateDirectory(nested);
+        var spec = OciRunHarness.NewSpec("sh", "-c",
+            "i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; usleep 50000; done");
+        spec.Root!.Path = rootfs;
+        // /srv's mount first: its mount point is made before /tmp (where the host path below lies) is bound.
+        spec.Mounts!.Add(new Mount { Destination = "/srv/deep/dir", Type = "bind", Source = nested, Options = ["rbind", "ro"] });
+        spec.Mounts.Add(new Mount { Destination = "/tmp", Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        string bundle = h.WriteBundle(spec);
+        string id = StartCounter(bundle);
+        Assert.True(Criu("checkpoint", "--image-path", Images(), id).ExitCode == 0);
+        // /srv becomes a symlink naming a host directory: the mount point is made in the rootfs's own directory of
+        // that name, never in the host's. (CRIU itself then follows the symlink from outside the root and finds no
+        // mount point: the restore fails, in one line, and leaves nothing behind.)
+        Directory.Delete(Path.Combine(rootfs, "srv"), recursive: true);
+        string outside = Path.Combine(h.Root, "outside");
+        Directory.CreateDirectory(outside);
+        File.CreateSymbolicLink(Path.Combine(rootfs, "srv"), outside);
+        var restore = Criu("restore", "-d", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.Empty(Directory.GetFileSystemEntries(outside));
+        Assert.True(Directory.Exists(rootfs + outside + "/deep/dir"));
+        if (restore.ExitCode != 0)
+        {
+            Assert.Single(restore.Stderr.Trim().Split('\n'));
+            Assert.Empty(h.LeftoverState());
+            AssertNoCgroup(id);
+        }
+    }
+
     [CriuFact(needsDirtyTracking: true)]
     public void A_pre_dump_chain_restores()
     {
@@ -307,6 +386,240 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [CriuFact]
+    public void Work_path_gets_crius_logs_and_the_image_path_none()
+    {
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+        string dumpWork = Images("dump-work"), restoreWork = Images("restore-work");
+        var checkpoint = Criu("checkpoint", "--work-path", dumpWork, "--image-path", Images(), id);
+        Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+        Assert.True(File.Exists(Path.Combine(dumpWork, "dump.log")));
+        Assert.False(File.Exists(Path.Combine(Images(), "dump.log")));
+        long stoppedAt = Count();
+        var restore = Criu("restore", "-d", "--work-path", restoreWork, "--image-path", Images(), "--bundle", bundle, id);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.Contains("Restore finished successfully", File.ReadAllText(Path.Combine(restoreWork, "restore.log")));
+        Assert.False(File.Exists(Path.Combine(Images(), "restore.log")));
+        AssertCountsOnFrom(stoppedAt);
+    }
+
+    [CriuFact]
+    public void Manage_cgroups_mode_ignore_dumps_no_cgroup_properties()
+    {
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+        Assert.True(Criu("checkpoint", "--leave-running", "--image-path", Images("soft"), id).ExitCode == 0);
+        var ignore = Criu("checkpoint", "--manage-cgroups-mode", "ignore", "--image-path", Images(), id);
+        Assert.True(ignore.ExitCode == 0, ignore.ToString());
+        // CRIU writes the container's cgroups either way; their properties (limits, ...) only when it manages them.
+        long soft = new FileInfo(Path.Combine(Images("soft"), "cgroup.img")).Length;
+        long ignored = new FileInfo(Path.Combine(Images(), "cgroup.img")).Length;
+        Assert.True(ignored < soft, $"cgroup.img: {ignored} bytes with ignore, {soft} without");
+        long stoppedAt = Count();
+        foreach (var mode in new[] { "soft", "full" })
+        {
+            string copy = h.NewId(mode);
+            var restore = Criu("restore", "-d", "--manage-cgroups-mode", mode, "--image-path", Images("soft"), "--bundle", bundle, copy);
+            Assert.True(restore.ExitCode == 0, restore.ToString());
+            Assert.Equal("running", h.State(copy).Status);
+            Assert.True(h.Run("delete", "--force", copy).ExitCode == 0);
+        }
+        // strict restores into cgroups of CRIU's own making only, and the container's exist already (made as for
+        // create, as runc does): CRIU refuses, in one line, and nothing of the restore is left.
+        string strict = h.NewId("strict");
+        var refused = Criu("restore", "-d", "--manage-cgroups-mode", "strict", "--image-path", Images("soft"), "--bundle", bundle, strict);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("Abort restore of existing cgroups", refused.Stderr);
+        Assert.Single(refused.Stderr.Trim().Split('\n'));
+        Assert.False(Directory.Exists(Path.Combine(h.StateRoot, strict)));
+        AssertNoCgroup(strict);
+        var restoreIgnore = Criu("restore", "-d", "--manage-cgroups-mode", "ignore", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.True(restoreIgnore.ExitCode == 0, restoreIgnore.ToString());
+        AssertCountsOnFrom(stoppedAt);
+    }
+
+    [CriuFact]
+    public void Auto_dedup_on_restore_frees_the_pages_it_restored_from_the_images()
+    {
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+        Assert.True(Criu("checkpoint", "--auto-dedup", "--image-path", Images(), id).ExitCode == 0);
+        long stoppedAt = Count();
+        long Allocated() => Directory.GetFiles(Images(), "pages-*.img").Sum(f => long.Parse(ContainerEnvironment.Env.Shell($"stat -c %b {f}").Trim()));
+        Assert.True(Allocated() > 0);
+        var restore = Criu("restore", "-d", "--auto-dedup", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.Equal(0, Allocated());
+        AssertCountsOnFrom(stoppedAt);
+    }
+
+    [CriuFact]
+    public void Empty_ns_network_leaves_the_network_namespace_out_of_the_images()
+    {
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+        Assert.True(Criu("checkpoint", "--leave-running", "--image-path", Images("full"), id).ExitCode == 0);
+        Assert.NotEmpty(Directory.GetFiles(Images("full"), "netns-*.img"));
+        var checkpoint = Criu("checkpoint", "--empty-ns", "network", "--image-path", Images(), id);
+        Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+        Assert.Empty(Directory.GetFiles(Images(), "netns-*.img"));
+        Assert.Empty(Directory.GetFiles(Images(), "netdev-*.img"));
+        long stoppedAt = Count();
+        var restore = Criu("restore", "-d", "--empty-ns", "network", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        AssertCountsOnFrom(stoppedAt);
+        var other = Criu("checkpoint", "--empty-ns", "pid", "--image-path", Images("pid"), id);
+        Assert.NotEqual(0, other.ExitCode);
+        Assert.Contains("--empty-ns: namespace", other.Stderr);
+        Assert.Contains("is not supported: only network", other.Stderr);
+        Assert.Equal("running", h.State(id).Status);
+    }
+
+    [CriuFact]
+    public void Lazy_pages_and_page_server_are_refused_by_name_and_change_nothing()
+    {
+        // CRIU would serve the pages on a port of its choosing, which only --page-server could name: refused.
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+        foreach (var args in new[]
+                 {
+                     new[] { "checkpoint", "--lazy-pages", "--image-path", Images(), id },
+                     ["checkpoint", "--lazy-pages", "--status-fd", "1", "--image-path", Images(), id],
+                     ["restore", "-d", "--lazy-pages", "--image-path", Images(), "--bundle", bundle, h.NewId("lazy")],
+                 })
+        {
+            var refused = Criu(args);
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.Contains("--lazy-pages: not supported", refused.Stderr);
+            Assert.Single(refused.Stderr.Trim().Split('\n'));
+        }
+        var pageServer = Criu("checkpoint", "--page-server", "127.0.0.1:1", "--image-path", Images(), id);
+        Assert.Contains("--page-server: not supported", pageServer.Stderr);
+        Assert.Equal("running", h.State(id).Status);
+        Assert.False(Directory.Exists(Images()));
+        Assert.Single(h.Run("list", "-q").Stdout.Trim().Split('\n'));
+    }
+
+    [CriuFact]
+    public void Features_says_checkpoint_and_restore_work()
+    {
+        var features = h.Run("features");
+        Assert.True(features.ExitCode == 0, features.ToString());
+        Assert.Matches("\"org\\.opencontainers\\.runc\\.checkpoint\\.enabled\":\\s*\"true\"", features.Stdout);
+    }
+
+    [CriuFact]
+    public void Status_fd_without_lazy_pages_is_refused()
+    {
+        string id = StartCounter(CounterBundle());
+        var checkpoint = Criu("checkpoint", "--status-fd", "1", "--image-path", Images(), id);
+        Assert.NotEqual(0, checkpoint.ExitCode);
+        Assert.Contains("--status-fd: only with --lazy-pages", checkpoint.Stderr);
+        Assert.Single(checkpoint.Stderr.Trim().Split('\n'));
+        Assert.Equal("running", h.State(id).Status);
+    }
+
+    [CriuFact(needsMuslGcc: true)]
+    public void A_held_file_lock_is_refused_without_file_locks_and_held_again_after_restore_with_it()
+    {
+        // busybox has no flock: a small static program takes the lock on a file of the bind-mounted data directory
+        // and becomes the counter, which so holds it.
+        string rootfs = ContainerEnvironment.Env.PrivateRootfs(h);
+        string source = Path.Combine(h.Root, "locker.c");
+        File.WriteAllText(source, """
+            #include <fcntl.h>
+            #include <sys/file.h>
+            #include <unistd.h>
+            int main(int argc, char **argv)
+            {
+                int fd = open(argv[1], O_CREAT | O_RDWR, 0644);
+                if (argc < 3 || fd < 0 || flock(fd, LOCK_EX) < 0)
+                    return 1;
+                execv(argv[2], argv + 2);
+                return 127;
+            }
+            """);
+        ContainerEnvironment.Env.Shell($"musl-gcc -static -Os -o {rootfs}/bin/locker {source}");
+        var spec = OciRunHarness.NewSpec("/bin/locker", "/tmp/lock", "/bin/sh", "-c",
+            "i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; usleep 50000; done");
+        spec.Root!.Path = rootfs;
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        string bundle = h.WriteBundle(spec);
+        string id = StartCounter(bundle);
+        string lockFile = Path.Combine(data, "lock");
+        bool Held() => System.Diagnostics.Process.Start("flock", ["-n", lockFile, "true"]) is { } p && p.WaitForExit(int.MaxValue) && p.ExitCode != 0;
+        Assert.True(Held(), "the container does not hold the lock");
+
+        var refused = Criu("checkpoint", "--image-path", Images(), id);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("criu failed", refused.Stderr);
+        Assert.Single(refused.Stderr.Trim().Split('\n'));
+        Assert.Equal("running", h.State(id).Status);
+
+        var checkpoint = Criu("checkpoint", "--file-locks", "--image-path", Images(), id);
+        Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+        Assert.False(Held(), "the lock outlived the checkpointed container");
+        long stoppedAt = Count();
+        var restore = Criu("restore", "-d", "--file-locks", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.True(Held(), "the restored container does not hold the lock");
+        AssertCountsOnFrom(stoppedAt);
+    }
+
+    [CriuFact]
+    public void A_terminal_container_is_restored_onto_a_new_terminal_sent_to_the_console_socket()
+    {
+        // The counter runs in the background; init answers each line its terminal reads.
+        var spec = OciRunHarness.NewSpec("sh", "-c",
+            "(i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; usleep 50000; done) & " +
+            "while read line; do echo \"got-$line\"; done");
+        spec.Process!.Terminal = true;
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        string bundle = h.WriteBundle(spec);
+        string id = h.NewId("tty");
+        int Receive(string socketPath, Func<CommandResult> command)
+        {
+            using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath));
+            listener.Listen(1);
+            var accepted = listener.AcceptAsync();
+            var result = command();
+            Assert.True(result.ExitCode == 0, result.ToString());
+            using var connection = accepted.Result;
+            int fd = Interop.Sys.TryReceiveFd((int)connection.Handle);
+            Assert.True(fd >= 0, "no descriptor arrived on the console socket");
+            return fd;
+        }
+        int first = Receive(Path.Combine(h.Root, "console1.sock"),
+            () => h.Run("run", "-d", "--console-socket", Path.Combine(h.Root, "console1.sock"), "--bundle", bundle, id));
+        int second = -1;
+        try
+        {
+            Assert.True(OciRunHarness.Eventually(() => Count() >= 3), "the counter never counted");
+            var checkpoint = Criu("checkpoint", "--image-path", Images(), id);
+            Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+            long stoppedAt = Count();
+            second = Receive(Path.Combine(h.Root, "console2.sock"),
+                () => Criu("restore", "-d", "--console-socket", Path.Combine(h.Root, "console2.sock"), "--image-path", Images(), "--bundle", bundle, id));
+            Assert.Equal("running", h.State(id).Status);
+            AssertCountsOnFrom(stoppedAt);
+            using var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(second, ownsHandle: false), FileAccess.ReadWrite);
+            stream.Write("ping\n"u8);
+            stream.Flush();
+            var buffer = new byte[256];
+            var text = new System.Text.StringBuilder();
+            while (!text.ToString().Contains("got-ping") && stream.Read(buffer) is var n and > 0)
+                text.Append(System.Text.Encoding.UTF8.GetString(buffer, 0, n));
+            Assert.Contains("got-ping", text.ToString());
+        }
+        finally
+        {
+            Interop.Sys.Close(first);
+            Interop.Sys.Close(second);
+        }
+    }
+
+    [CriuFact]
     public void Restore_flags_it_cannot_honour_are_refused_by_name()
     {
         var noPivot = Criu("restore", "--no-pivot", "--image-path", Images(), "--bundle", CounterBundle(), h.NewId("np"));
@@ -316,8 +629,6 @@ public sealed class CheckpointTests : IDisposable
         Assert.Contains("--manage-cgroups-mode: invalid value", mode.Stderr);
         var lsm = Criu("restore", "--lsm-profile", "apparmor:x", "--image-path", Images(), h.NewId("l"));
         Assert.Contains("--lsm-profile: not supported", lsm.Stderr);
-        var pageServer = Criu("checkpoint", "--page-server", "127.0.0.1:1", "--image-path", Images(), h.NewId("p"));
-        Assert.Contains("--page-server: not supported", pageServer.Stderr);
         Assert.Empty(h.LeftoverState());
     }
 

@@ -20,7 +20,7 @@ public sealed class ContainerdTests
         /// <summary>What the daemon has logged so far (for a failing test's message).</summary>
         public string Log { get { lock (log) return log.ToString(); } }
 
-        public PrivateContainerd(Func<string, string>? criConfig = null)
+        public PrivateContainerd(Func<string, string>? criConfig = null, IReadOnlyDictionary<string, string>? environment = null)
         {
             Directory = Path.Combine(Path.GetTempPath(), "oci-run-containerd-" + Guid.NewGuid().ToString("N")[..8]);
             System.IO.Directory.CreateDirectory(Directory);
@@ -32,11 +32,13 @@ public sealed class ContainerdTests
                 [grpc]
                   address = "{Socket}"
                 """ + "\n" + criConfig?.Invoke(Directory));
-            daemon = Process.Start(new ProcessStartInfo("containerd", $"--config {Directory}/config.toml")
+            var start = new ProcessStartInfo("containerd", $"--config {Directory}/config.toml")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
-            })!;
+            };
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+            daemon = Process.Start(start)!;
             daemon.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
             daemon.BeginOutputReadLine();
             daemon.BeginErrorReadLine();

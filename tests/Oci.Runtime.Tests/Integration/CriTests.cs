@@ -53,7 +53,7 @@ public sealed class CriTests
 
     /// <summary>An OCI image layout archive of one uncompressed layer (the tree at <paramref name="rootfs"/>),
     /// named <paramref name="name"/> for <c>ctr images import</c>.</summary>
-    static string ImageArchive(string work, string name, string rootfs, string[] entrypoint)
+    internal static string ImageArchive(string work, string name, string rootfs, string[] entrypoint)
     {
         string dir = Path.Combine(work, "image-" + Guid.NewGuid().ToString("N")[..6]);
         string blobs = Path.Combine(dir, "blobs", "sha256");
