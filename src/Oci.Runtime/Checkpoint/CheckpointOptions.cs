@@ -15,24 +15,6 @@ public enum CriuCgroupsMode
     Ignore,
 }
 
-/// <summary>The namespaces of <c>--empty-ns</c> as CRIU takes them.</summary>
-internal static class CriuCgroupsModes
-{
-    /// <summary>The namespaces <c>--empty-ns</c> may name, as CLONE_ flags: runc's only one is <c>network</c>
-    /// (a network namespace set up by the caller, left empty by CRIU).</summary>
-    public static uint EmptyNamespaceFlags(IReadOnlyList<string> names)
-    {
-        uint flags = 0;
-        foreach (var name in names)
-            flags |= name switch
-            {
-                "network" => 0x40000000u, // CLONE_NEWNET
-                _ => throw new OciException($"--empty-ns: namespace \"{name}\" is not supported: only network"),
-            };
-        return flags;
-    }
-}
-
 /// <summary>Options of <see cref="ContainerRuntime.Checkpoint"/> (runc's <c>checkpoint</c> flags).</summary>
 public sealed class CheckpointOptions
 {

@@ -58,7 +58,7 @@ public sealed partial class ContainerRuntime
                 TcpEstablished = checkpoint.TcpEstablished,
                 ExtUnixSk = checkpoint.ExternalUnixSockets,
                 FileLocks = checkpoint.FileLocks,
-                EmptyNs = CriuCgroupsModes.EmptyNamespaceFlags(checkpoint.EmptyNamespaces),
+                EmptyNs = EmptyNamespaceFlags(checkpoint.EmptyNamespaces),
                 OrphanPtsMaster = true,
                 AutoDedup = checkpoint.AutoDedup,
                 LazyPages = checkpoint.LazyPages,
@@ -149,7 +149,7 @@ public sealed partial class ContainerRuntime
         foreach (var warning in warnings) logger.LogWarning("{Path}: {Message}", warning.Path, warning.Message);
         var plan = ContainerPlan.For(spec, bundle, hasConsoleSocket: true);
         criu.RequireFeatures(memoryTracking: false, lazyPages: restore.LazyPages);
-        uint emptyNs = CriuCgroupsModes.EmptyNamespaceFlags(restore.EmptyNamespaces);
+        uint emptyNs = EmptyNamespaceFlags(restore.EmptyNamespaces);
         foreach (var ns in spec.Linux?.Namespaces ?? [])
             if (ns.Type == "cgroup" && !string.IsNullOrEmpty(ns.Path))
                 throw new OciException("linux.namespaces: CRIU cannot restore into a cgroup namespace joined by path");
@@ -358,6 +358,20 @@ public sealed partial class ContainerRuntime
     }
 
     /// <summary>CRIU's name of a namespace type (the spec's "network" is its "net").</summary>
+    /// <summary>The namespaces <c>--empty-ns</c> may name, as CLONE_ flags: runc's only one is <c>network</c>
+    /// (a network namespace set up by the caller, left empty by CRIU).</summary>
+    static uint EmptyNamespaceFlags(IReadOnlyList<string> names)
+    {
+        uint flags = 0;
+        foreach (var name in names)
+            flags |= name switch
+            {
+                "network" => 0x40000000u, // CLONE_NEWNET
+                _ => throw new OciException($"--empty-ns: namespace \"{name}\" is not supported: only network"),
+            };
+        return flags;
+    }
+
     static string CriuNamespaceName(string type) => type == "network" ? "net" : type;
 
     /// <summary>The key under which an external namespace is dumped and found again (runc's keys).</summary>
