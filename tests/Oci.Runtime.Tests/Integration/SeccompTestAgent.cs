@@ -7,14 +7,16 @@ using Oci.Runtime.Interop;
 namespace Oci.Runtime.Tests.Integration;
 
 /// <summary>
-/// A seccomp agent for tests: listens on a unix socket, takes the one container process state and its seccompFd,
-/// and answers every notification with success (return value 0) without making the call.
+/// A seccomp agent for tests: listens on a unix socket, takes each container process state and its seccompFd (one
+/// per process that loads the filter: the init, and every exec), and answers every notification with success
+/// (return value 0) without making the call.
 /// </summary>
 public sealed class SeccompTestAgent : IDisposable
 {
     const ulong NotifRecv = 0xc0502100, NotifSend = 0xc0182101; // SECCOMP_IOCTL_NOTIF_RECV / _SEND
     readonly Socket listener;
     readonly Thread thread;
+    readonly List<Thread> answering = [];
     volatile bool stopping;
 
     public SeccompTestAgent(string path)
@@ -28,8 +30,10 @@ public sealed class SeccompTestAgent : IDisposable
     }
 
     public string Path { get; }
-    /// <summary>The container process state received.</summary>
-    public string State { get; private set; } = "";
+    /// <summary>The first container process state received.</summary>
+    public string State => States.FirstOrDefault() ?? "";
+    /// <summary>Every container process state received, in order.</summary>
+    public List<string> States { get; } = [];
     /// <summary>The system call numbers answered.</summary>
     public List<int> Answered { get; } = [];
     public string? Error { get; private set; }
@@ -38,36 +42,19 @@ public sealed class SeccompTestAgent : IDisposable
     {
         try
         {
-            using var connection = listener.Accept();
-            var buffer = new byte[65536];
-            int n = Sys.ReceiveMessage((int)connection.SafeHandle.DangerousGetHandle(), buffer, 4, out var fds);
-            State = Encoding.UTF8.GetString(buffer, 0, n);
-            int fd = fds.Single();
-            try
+            while (!stopping)
             {
-                var notification = new byte[80];
-                var response = new byte[24];
-                while (!stopping)
+                int fd;
+                using (var connection = listener.Accept())
                 {
-                    if (!Sys.PollReadable(fd, 100)) continue;
-                    Array.Clear(notification);
-                    if (ioctl(fd, NotifRecv, notification) < 0)
-                    {
-                        int errno = Marshal.GetLastPInvokeError();
-                        if (errno is 4 or 2) continue; // EINTR, ENOENT (the caller went away)
-                        break;
-                    }
-                    ulong id = BinaryPrimitives.ReadUInt64LittleEndian(notification);
-                    int nr = BinaryPrimitives.ReadInt32LittleEndian(notification.AsSpan(16));
-                    lock (Answered) Answered.Add(nr);
-                    Array.Clear(response);
-                    BinaryPrimitives.WriteUInt64LittleEndian(response, id); // val 0, error 0: success, not made
-                    ioctl(fd, NotifSend, response);
+                    var buffer = new byte[65536];
+                    int n = Sys.ReceiveMessage((int)connection.SafeHandle.DangerousGetHandle(), buffer, 4, out var fds);
+                    lock (States) States.Add(Encoding.UTF8.GetString(buffer, 0, n));
+                    fd = fds.Single();
                 }
-            }
-            finally
-            {
-                Sys.Close(fd);
+                var thread = new Thread(() => Answer(fd)) { IsBackground = true };
+                lock (answering) answering.Add(thread);
+                thread.Start();
             }
         }
         catch (Exception e) when (!stopping)
@@ -79,6 +66,40 @@ public sealed class SeccompTestAgent : IDisposable
         }
     }
 
+    void Answer(int fd)
+    {
+        try
+        {
+            var notification = new byte[80];
+            var response = new byte[24];
+            while (!stopping)
+            {
+                if (!Sys.PollReadable(fd, 100)) continue;
+                Array.Clear(notification);
+                if (ioctl(fd, NotifRecv, notification) < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno is 4 or 2) continue; // EINTR, ENOENT (the caller went away)
+                    break;
+                }
+                ulong id = BinaryPrimitives.ReadUInt64LittleEndian(notification);
+                int nr = BinaryPrimitives.ReadInt32LittleEndian(notification.AsSpan(16));
+                lock (Answered) Answered.Add(nr);
+                Array.Clear(response);
+                BinaryPrimitives.WriteUInt64LittleEndian(response, id); // val 0, error 0: success, not made
+                ioctl(fd, NotifSend, response);
+            }
+        }
+        catch (Exception e) when (!stopping)
+        {
+            Error = e.ToString();
+        }
+        finally
+        {
+            Sys.Close(fd);
+        }
+    }
+
     [DllImport("libc", SetLastError = true)]
     static extern int ioctl(int fd, ulong request, byte[] argument);
 
@@ -87,6 +108,8 @@ public sealed class SeccompTestAgent : IDisposable
         stopping = true;
         listener.Dispose();
         thread.Join();
+        lock (answering)
+            foreach (var t in answering) t.Join();
         File.Delete(Path);
     }
 }

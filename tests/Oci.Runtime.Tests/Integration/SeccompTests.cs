@@ -274,4 +274,34 @@ public sealed class SeccompNotifyTests
         Assert.Contains("\"seccompFd\"", agent.State);
         Assert.Contains($"\"id\":\"{id}\"", agent.State);
     }
+
+    [ContainerFact]
+    public void An_exec_sends_its_listener_and_the_running_containers_state_to_the_agent()
+    {
+        using var h = new OciRunHarness();
+        using var agent = new SeccompTestAgent(Path.Combine(h.Root, "agent.sock"));
+        var spec = OciRunHarness.NewSpec("sleep", "1000");
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "tmpfs", Source = "tmpfs" });
+        spec.Linux!.Seccomp = new LinuxSeccomp
+        {
+            DefaultAction = "SCMP_ACT_ALLOW",
+            ListenerPath = agent.Path,
+            ListenerMetadata = "exec-metadata",
+            Syscalls = [new LinuxSyscall { Names = ["mkdir", "mkdirat"], Action = "SCMP_ACT_NOTIFY" }],
+        };
+        string id = h.Create(spec);
+        var start = h.Run("start", id);
+        Assert.True(start.ExitCode == 0, start.ToString());
+        var exec = h.Run("exec", id, "sh", "-c", "mkdir /tmp/by-agent; echo made $?; ls -a /tmp");
+        Assert.True(exec.ExitCode == 0, exec + "\nagent: " + agent.Error);
+        Assert.Contains("made 0", exec.Stdout);
+        Assert.DoesNotContain("by-agent", exec.Stdout);
+        List<string> states;
+        lock (agent.States) states = [.. agent.States];
+        Assert.Equal(2, states.Count);
+        Assert.Contains("\"status\":\"creating\"", states[0]);
+        Assert.Contains("\"status\":\"running\"", states[1]);
+        Assert.Contains($"\"id\":\"{id}\"", states[1]);
+        Assert.Contains("\"metadata\":\"exec-metadata\"", states[1]);
+    }
 }
