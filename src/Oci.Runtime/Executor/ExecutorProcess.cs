@@ -63,7 +63,7 @@ internal sealed class ExecutorProcess : IDisposable
             }
             moves.Add((copy, socketFd));
             // Concat, not an interpolated string: the first of those in a process sets up the shared ArrayPool and
-            // calibrates its processor-id cache (~0.1 ms of every create, run and exec).
+            // calibrates its processor-id cache, seen in every create, run and exec's profile.
             int pid = Sys.Spawn("/proc/self/fd/" + ExecutorImage.Descriptor.ToString(CultureInfo.InvariantCulture),
                 ["oci-run-init", socketFd.ToString(CultureInfo.InvariantCulture)], [], moves);
             return new ExecutorProcess(pid, runtimeEnd);

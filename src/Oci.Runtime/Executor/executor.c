@@ -89,7 +89,7 @@ static struct str strs[MAX_ITEMS];
 static uint32_t nints, nstrs;
 /* The current step's strings, each followed by a NUL: copied out of the message, where each is followed by the
  * next one's length. One static buffer, not a malloc per string: musl's allocator hands an emptied page back to
- * the kernel at once, and a plan's hundred strings cost as many mmap/munmap pairs (~0.4 ms of a `run`). */
+ * the kernel at once, and a plan's hundred strings cost as many mmap/munmap pairs and page faults. */
 static char step_text[MAX_MESSAGE + MAX_ITEMS];
 static int received_fds[SLOTS];
 static int nreceived;

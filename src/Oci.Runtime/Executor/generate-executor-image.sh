@@ -1,8 +1,8 @@
 #!/bin/sh
 # Generates ExecutorImage.g.cs: the built executor's bytes as a ReadOnlySpan<byte> of constants, which the compiler
 # places in the assembly's read-only data. Run by build/Executor.targets: generate-executor-image.sh BINARY OUTPUT.cs
-# Not a manifest resource: finding one by name starts .NET's reflection (its assembly binder, ~0.15 ms of every
-# create, run and exec) and its stream was copied through a managed array; the span is written straight to the memfd.
+# Not a manifest resource: finding one by name starts .NET's reflection (its assembly binder, seen in every create,
+# run and exec's profile) and its stream was copied through a managed array; the span is written straight to the memfd.
 set -eu
 bin=$1 out=$2
 {

@@ -103,7 +103,7 @@ public sealed partial class ContainerRuntime
                 Descriptors = execOptions.Descriptors,
                 Seccomp = seccomp,
                 // What a seccomp agent is told about the container; only built for one (formatting the state's
-                // dates starts .NET's date formatting, ~0.1 ms of every exec).
+                // dates starts .NET's date formatting, seen in every exec's profile).
                 HookState = seccomp?.ListenerPath is not null ? Describe(record, ContainerStatus.Running) : new(),
                 SetgroupsDenied = Sys.TryReadText($"/proc/{record.InitPid}/setgroups")?.Trim() == "deny",
                 HeldCapabilities = joins.Any(j => j.Item1.Name == "user") ? ulong.MaxValue : Sys.CapGetPermitted(),
