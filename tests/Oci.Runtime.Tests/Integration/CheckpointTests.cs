@@ -606,11 +606,7 @@ public sealed class CheckpointTests : IDisposable
             using var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(second, ownsHandle: false), FileAccess.ReadWrite);
             stream.Write("ping\n"u8);
             stream.Flush();
-            var buffer = new byte[256];
-            var text = new System.Text.StringBuilder();
-            while (!text.ToString().Contains("got-ping") && stream.Read(buffer) is var n and > 0)
-                text.Append(System.Text.Encoding.UTF8.GetString(buffer, 0, n));
-            Assert.Contains("got-ping", text.ToString());
+            Assert.Contains("got-ping", OciRunHarness.ReadUntil(stream, "got-ping"));
         }
         finally
         {

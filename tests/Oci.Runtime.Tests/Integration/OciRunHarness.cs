@@ -179,6 +179,17 @@ public sealed class OciRunHarness : IDisposable
         return SpecLoader.ParseState(System.Text.Encoding.UTF8.GetBytes(result.Stdout));
     }
 
+    /// <summary>Reads <paramref name="stream"/> (a terminal's master, say) until what was read contains
+    /// <paramref name="marker"/> or the stream ends; returns what was read.</summary>
+    public static string ReadUntil(Stream stream, string marker)
+    {
+        var buffer = new byte[256];
+        var text = new System.Text.StringBuilder();
+        while (!text.ToString().Contains(marker) && stream.Read(buffer) is var n and > 0)
+            text.Append(System.Text.Encoding.UTF8.GetString(buffer, 0, n));
+        return text.ToString();
+    }
+
     /// <summary>Waits (bounded) until <paramref name="condition"/> holds; returns whether it did.</summary>
     public static bool Eventually(Func<bool> condition, int attempts = 500)
     {

@@ -253,16 +253,8 @@ public sealed class SeccompNotifyTests
     {
         using var h = new OciRunHarness();
         using var agent = new SeccompTestAgent(Path.Combine(h.Root, "agent.sock"));
-        var spec = OciRunHarness.NewSpec("sh", "-c", "mkdir /tmp/by-agent; echo made $?; ls -a /tmp");
-        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "tmpfs", Source = "tmpfs" });
-        spec.Linux!.Seccomp = new LinuxSeccomp
-        {
-            DefaultAction = "SCMP_ACT_ALLOW",
-            ListenerPath = agent.Path,
-            ListenerMetadata = "test-metadata",
-            Syscalls = [new LinuxSyscall { Names = ["mkdir", "mkdirat"], Action = "SCMP_ACT_NOTIFY" }],
-            Flags = waitKillableRecv ? ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"] : null,
-        };
+        var spec = MkdirGoesToTheAgent(agent, "test-metadata", "sh", "-c", MakeDirectory);
+        spec.Linux!.Seccomp!.Flags = waitKillableRecv ? ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"] : null;
         string id = h.NewId();
         var result = h.Run("run", "--bundle", h.WriteBundle(spec), id);
         Assert.True(result.ExitCode == 0, result + "\nagent: " + agent.Error);
@@ -280,19 +272,11 @@ public sealed class SeccompNotifyTests
     {
         using var h = new OciRunHarness();
         using var agent = new SeccompTestAgent(Path.Combine(h.Root, "agent.sock"));
-        var spec = OciRunHarness.NewSpec("sleep", "1000");
-        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "tmpfs", Source = "tmpfs" });
-        spec.Linux!.Seccomp = new LinuxSeccomp
-        {
-            DefaultAction = "SCMP_ACT_ALLOW",
-            ListenerPath = agent.Path,
-            ListenerMetadata = "exec-metadata",
-            Syscalls = [new LinuxSyscall { Names = ["mkdir", "mkdirat"], Action = "SCMP_ACT_NOTIFY" }],
-        };
+        var spec = MkdirGoesToTheAgent(agent, "exec-metadata", "sleep", "1000");
         string id = h.Create(spec);
         var start = h.Run("start", id);
         Assert.True(start.ExitCode == 0, start.ToString());
-        var exec = h.Run("exec", id, "sh", "-c", "mkdir /tmp/by-agent; echo made $?; ls -a /tmp");
+        var exec = h.Run("exec", id, "sh", "-c", MakeDirectory);
         Assert.True(exec.ExitCode == 0, exec + "\nagent: " + agent.Error);
         Assert.Contains("made 0", exec.Stdout);
         Assert.DoesNotContain("by-agent", exec.Stdout);
@@ -303,5 +287,23 @@ public sealed class SeccompNotifyTests
         Assert.Contains("\"status\":\"running\"", states[1]);
         Assert.Contains($"\"id\":\"{id}\"", states[1]);
         Assert.Contains("\"metadata\":\"exec-metadata\"", states[1]);
+    }
+
+    /// <summary>Makes /tmp/by-agent and prints mkdir's status and what /tmp then holds.</summary>
+    const string MakeDirectory = "mkdir /tmp/by-agent; echo made $?; ls -a /tmp";
+
+    /// <summary>A spec running <paramref name="args"/> with a tmpfs on /tmp, whose mkdir calls go to the agent.</summary>
+    static RuntimeSpec MkdirGoesToTheAgent(SeccompTestAgent agent, string metadata, params string[] args)
+    {
+        var spec = OciRunHarness.NewSpec(args);
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "tmpfs", Source = "tmpfs" });
+        spec.Linux!.Seccomp = new LinuxSeccomp
+        {
+            DefaultAction = "SCMP_ACT_ALLOW",
+            ListenerPath = agent.Path,
+            ListenerMetadata = metadata,
+            Syscalls = [new LinuxSyscall { Names = ["mkdir", "mkdirat"], Action = "SCMP_ACT_NOTIFY" }],
+        };
+        return spec;
     }
 }

@@ -40,11 +40,7 @@ public sealed class TerminalTests
         {
             Assert.Equal(0, h.Run("start", id).ExitCode);
             using var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(master, ownsHandle: false), FileAccess.Read);
-            var buffer = new byte[256];
-            var text = new System.Text.StringBuilder();
-            while (!text.ToString().Contains("hello-through-the-pty") && stream.Read(buffer) is var n and > 0)
-                text.Append(System.Text.Encoding.UTF8.GetString(buffer, 0, n));
-            Assert.Contains("hello-through-the-pty", text.ToString());
+            Assert.Contains("hello-through-the-pty", OciRunHarness.ReadUntil(stream, "hello-through-the-pty"));
         }
         finally
         {
