@@ -65,6 +65,9 @@ internal static unsafe partial class Native
     public static partial int renameat(int olddirfd, byte* oldpath, int newdirfd, byte* newpath);
 
     [LibraryImport(Libc, SetLastError = true)]
+    public static partial int renameat2(int olddirfd, byte* oldpath, int newdirfd, byte* newpath, uint flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
     public static partial int unsetenv(byte* name);
 
     [LibraryImport(Libc, SetLastError = true)]

@@ -330,6 +330,16 @@ internal static unsafe partial class Sys
             Check(Native.rename(f, t), $"rename {from} {to}");
     }
 
+    /// <summary>renameat2(2) with RENAME_EXCHANGE: swaps two existing names atomically; returns the errno, 0 on
+    /// success (EINVAL where the filesystem cannot exchange).</summary>
+    public static int TryRenameExchange(string from, string to)
+    {
+        const uint RENAME_EXCHANGE = 2;
+        fixed (byte* f = CString.Of(from))
+        fixed (byte* t = CString.Of(to))
+            return Native.renameat2(AT_FDCWD, f, AT_FDCWD, t, RENAME_EXCHANGE) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
     /// <summary>renameat(2): <paramref name="from"/> in <paramref name="fromDir"/> to <paramref name="to"/> in
     /// <paramref name="toDir"/>; a symlink at <paramref name="to"/> is replaced, never followed.</summary>
     public static void RenameAt(int fromDir, string from, int toDir, string to)

@@ -77,7 +77,18 @@ internal sealed class ContainerDirectory : IDisposable
     /// <summary>Records, while <c>create</c> works, what it has made so far (before anything is made: the cgroups
     /// it will create; then init's pid), so that <c>delete</c> finds and removes all of it even when the create
     /// dies before it writes state.json. Written atomically, as state.json is.</summary>
-    public void SaveCreating(ContainerRecord partial) => Write(StateStore.CreatingFileName, partial);
+    /// <remarks>The second save (init's pid) exchanges the new record with the old one and unlinks the old, rather
+    /// than renaming over it: ext4 writes a file renamed over another back to disk at once (auto_da_alloc), and this
+    /// record is unlinked moments later, so every create paid a writeback and a block truncation for it (about 1.5%
+    /// of a <c>run</c>'s CPU in the profile, where /run is ext4). A reader still always finds one whole record.</remarks>
+    public void SaveCreating(ContainerRecord partial)
+    {
+        string target = System.IO.Path.Combine(Path, StateStore.CreatingFileName);
+        string temporary = target + ".tmp";
+        Sys.WriteFile(temporary, ContainerRecordJson.Serialize(partial));
+        if (Sys.TryRenameExchange(temporary, target) == 0) Sys.TryUnlink(temporary);
+        else Sys.Rename(temporary, target); // the first save, or a filesystem that cannot exchange
+    }
 
     /// <summary>The record of a create that did not finish, or null.</summary>
     public ContainerRecord? TryLoadCreating() => Read(StateStore.CreatingFileName);
