@@ -93,13 +93,13 @@ public sealed partial class ContainerRuntime
                 WriteDescriptors(images, record.InitPid);
             }
             var request = new Request { Type = checkpoint.PreDump ? RequestType.PreDump : RequestType.Dump, Opts = opts };
-            logger.LogDebug("checkpoint {Id}: {Criu} {Type} of init {Pid} into {Images}", id, criu.Path, request.Type, record.InitPid, images);
+            RuntimeLog.Checkpointing(logger, id, criu.Path, request.Type, record.InitPid, images);
             int statusFd = checkpoint.StatusFd;
             try
             {
                 criu.Call(request, [], null, (notice, _) =>
                 {
-                    logger.LogDebug("checkpoint {Id}: criu notifies {Script}", id, notice.Script);
+                    RuntimeLog.CheckpointNotice(logger, id, notice.Script);
                     if (notice.Script == "status-ready" && statusFd >= 0)
                     {
                         // The lazy page server listens: the caller may start the restore.
@@ -115,7 +115,7 @@ public sealed partial class ContainerRuntime
             }
             if (checkpoint.LeaveRunning || checkpoint.PreDump) return;
             // CRIU has killed the container's processes: what is left is the container's record and cgroups.
-            logger.LogDebug("checkpoint {Id}: dumped; deleting the container", id);
+            RuntimeLog.CheckpointDumped(logger, id);
             Destroy(record, runPoststop: true);
             directory.Remove();
         }
@@ -146,7 +146,7 @@ public sealed partial class ContainerRuntime
         string bundle = Path.GetFullPath(restore.Bundle.Length == 0 ? "." : restore.Bundle);
         byte[] configJson = SpecLoader.ReadBundleConfig(bundle);
         var spec = SpecLoader.Parse(configJson, out var warnings);
-        foreach (var warning in warnings) logger.LogWarning("{Path}: {Message}", warning.Path, warning.Message);
+        foreach (var warning in warnings) RuntimeLog.FieldWarning(logger, warning.Path, warning.Message);
         var plan = ContainerPlan.For(spec, bundle, hasConsoleSocket: true);
         criu.RequireFeatures(memoryTracking: false, lazyPages: restore.LazyPages);
         uint emptyNs = EmptyNamespaceFlags(restore.EmptyNamespaces);
@@ -250,7 +250,7 @@ public sealed partial class ContainerRuntime
                     }
                 }, (notice, fds) =>
                 {
-                    logger.LogDebug("restore {Id}: criu notifies {Script} (pid {Pid})", id, notice.Script, notice.Pid);
+                    RuntimeLog.RestoreNotice(logger, id, notice.Script, notice.Pid);
                     switch (notice.Script)
                     {
                         case "setup-namespaces":
@@ -287,7 +287,7 @@ public sealed partial class ContainerRuntime
             directory.Save(record);
             directory.FinishCreating();
             if (restore.PidFile is { } pidFile) PidFile.Write(pidFile, pid);
-            logger.LogDebug("restore {Id}: init {Pid} runs", id, pid);
+            RuntimeLog.Restored(logger, id, pid);
         }
         catch
         {
@@ -307,7 +307,7 @@ public sealed partial class ContainerRuntime
             }
             catch (OciException cleanup)
             {
-                logger.LogWarning("cleaning up after a failed restore: {Message}", cleanup.Message);
+                RuntimeLog.CleanupFailed(logger, "restore", cleanup.Message);
             }
             if (mounted) Sys.TryDetachUnmount(criuRoot);
             mounted = false;
@@ -331,7 +331,7 @@ public sealed partial class ContainerRuntime
         int status;
         using (SignalForwarding.To(pid))
             status = Sys.WaitPid(pid);
-        logger.LogDebug("restore {Id}: init {Pid} exited with status {Status}", id, pid, ExitCode(status));
+        RuntimeLog.RestoreExited(logger, id, pid, ExitCode(status));
         TryDelete(id);
         return ExitCode(status);
     }

@@ -12,7 +12,7 @@ public sealed partial class ContainerRuntime
     void ApplyResources(ICgroupManager cgroups, RuntimeSpec spec) =>
         cgroups.Apply(spec.Linux?.Resources, new ResourceApplyOptions { Warn = Warn });
 
-    void Warn(string message) => logger.LogWarning("{Message}", message);
+    void Warn(string message) => RuntimeLog.Warning(logger, message);
 
     /// <summary>Applies <paramref name="update"/> over the container's current resources (fields absent keep their
     /// value) and saves the result as the container's resources. Device rules change only when the update has

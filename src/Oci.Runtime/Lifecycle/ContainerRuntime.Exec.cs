@@ -110,8 +110,8 @@ public sealed partial class ContainerRuntime
             };
             var warnings = new List<string>();
             pid = ContainerSetup.Exec(context, joins, execOptions.PreserveFds, consoleSocket, new ExecHost(cgroups), warnings);
-            foreach (var warning in warnings) logger.LogWarning("{Message}", warning);
-            logger.LogDebug("exec: process {Pid} runs in container {Id}", pid, id);
+            foreach (var warning in warnings) RuntimeLog.Warning(logger, warning);
+            RuntimeLog.ExecRuns(logger, pid, id);
             try
             {
                 // A pid file that cannot be written fails the exec: the process is ended rather than left running

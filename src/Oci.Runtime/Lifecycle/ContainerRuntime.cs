@@ -77,13 +77,13 @@ public sealed partial class ContainerRuntime
         CheckPreserveFds(createOptions.PreserveFds);
         // As runc: an empty --bundle is the current directory.
         bundle = Path.GetFullPath(bundle.Length == 0 ? "." : bundle);
-        logger.LogDebug("create {Id}: reading {Bundle}/config.json", id, bundle);
+        RuntimeLog.CreateReading(logger, id, bundle);
         byte[] configJson = createOptions.ConfigJson ?? SpecLoader.ReadBundleConfig(bundle);
         var spec = SpecLoader.Parse(configJson, out var warnings);
         foreach (var warning in warnings)
-            logger.LogWarning("{Path}: {Message}", warning.Path, warning.Message);
+            RuntimeLog.FieldWarning(logger, warning.Path, warning.Message);
         var plan = ContainerPlan.For(spec, bundle, createOptions.ConsoleSocket is not null || createOptions.ConsoleSocketFd >= 0);
-        foreach (var warning in plan.Seccomp?.Warnings ?? []) logger.LogWarning("{Message}", warning);
+        foreach (var warning in plan.Seccomp?.Warnings ?? []) RuntimeLog.Warning(logger, warning);
 
         var directory = store.CreateNew(id);
         ICgroupManager? cgroups = null;
@@ -105,8 +105,7 @@ public sealed partial class ContainerRuntime
             if (rootless && !cgroupsDisabled && Rootless.UndelegatedCgroup(cgroups.Paths.Values) is { } undelegated)
             {
                 // As runc's rootless mode: no cgroup of its own where none is delegated, rather than no container.
-                logger.LogWarning("rootless: {Path} is not delegated to uid {Uid}: the container stays in the caller's cgroups and linux.resources is not applied",
-                    undelegated, Sys.GetEuid());
+                RuntimeLog.RootlessUndelegated(logger, undelegated, Sys.GetEuid());
                 cgroupsDisabled = true;
                 cgroups = new CgroupManager(new Dictionary<string, string>(), mounts.Layout);
             }
@@ -123,7 +122,7 @@ public sealed partial class ContainerRuntime
             fifo = Sys.Open(directory.ExecFifoPath, Sys.O_PATH);
             if (startNow) startReader = Sys.Open(directory.ExecFifoPath, Sys.O_RDONLY | Sys.O_NONBLOCK);
             cgroups.Create();
-            logger.LogDebug("create {Id}: cgroups {Paths}", id, string.Join(' ', cgroups.Paths.Values));
+            RuntimeLog.CreateCgroups(logger, id, cgroups.Paths.Values);
             CheckCgroupIsUsable(cgroups);
             // With --cgroup-manager=disabled there is no cgroup to limit: linux.resources is ignored, as crun does.
             if (!cgroupsDisabled) ApplyResources(cgroups, spec);
@@ -157,11 +156,11 @@ public sealed partial class ContainerRuntime
             var setupWarnings = new List<string>();
             initPid = ContainerSetup.Create(context, plan, createOptions.PreserveFds, fifo, consoleSocket,
                 spec.Linux?.UidMappings, spec.Linux?.GidMappings, host, setupWarnings);
-            foreach (var warning in setupWarnings) logger.LogWarning("{Message}", warning);
+            foreach (var warning in setupWarnings) RuntimeLog.Warning(logger, warning);
             if (record.InitPid <= 0) throw new OciException("container init exited during create");
             directory.Save(record);
             directory.FinishCreating();
-            logger.LogDebug("create {Id}: created; init {Pid} waits for start", id, initPid);
+            RuntimeLog.Created(logger, id, initPid);
             if (createOptions.PidFile is { } pidFile) PidFile.Write(pidFile, initPid);
             return new CreatedContainer(directory, record, startReader);
         }
@@ -178,14 +177,14 @@ public sealed partial class ContainerRuntime
             // runtime.md: a container that fails during create is destroyed and its poststop hooks run.
             if (record is { InitPid: > 0 })
                 foreach (var failure in HookRunner.RunAll(spec.Hooks?.Poststop, "poststop", Describe(record, ContainerStatus.Stopped)))
-                    logger.LogWarning("{Failure}", failure);
+                    RuntimeLog.Warning(logger, failure);
             try
             {
                 cgroups?.DestroyCreated();
             }
             catch (OciException cleanup)
             {
-                logger.LogWarning("cleaning up after a failed create: {Message}", cleanup.Message);
+                RuntimeLog.CleanupFailed(logger, "create", cleanup.Message);
             }
             directory.Remove();
             directory.Dispose();
@@ -204,7 +203,7 @@ public sealed partial class ContainerRuntime
     void CheckCgroupIsUsable(ICgroupManager cgroups)
     {
         if (cgroups.Joined.Count > 0 && cgroups.GetPids() is { Count: > 0 } pids)
-            logger.LogWarning("container's cgroup is not empty: {Count} process(es) found", pids.Count);
+            RuntimeLog.CgroupNotEmpty(logger, pids.Count);
         if (cgroups.IsFrozen()) throw new OciException("container's cgroup unexpectedly frozen");
     }
 
@@ -258,7 +257,7 @@ public sealed partial class ContainerRuntime
             context.HookState = Describe(record, ContainerStatus.Creating);
             // prestart (deprecated) and createRuntime run in the runtime's namespaces once the container's
             // namespaces exist, before pivot_root.
-            logger.LogDebug("create {Id}: running the prestart and createRuntime hooks", record.Id);
+            RuntimeLog.CreateHooks(logger, record.Id);
             HookRunner.Run(spec.Hooks?.Prestart, "prestart", context.HookState);
             HookRunner.Run(spec.Hooks?.CreateRuntime, "createRuntime", context.HookState);
         }
@@ -281,9 +280,9 @@ public sealed partial class ContainerRuntime
             default:
                 throw new ContainerStateException(id, status, $"cannot start a container in the {status.ToSpecString()} state");
         }
-        logger.LogDebug("start {Id}: opening the exec fifo of init {Pid}", id, record.InitPid);
+        RuntimeLog.StartOpening(logger, id, record.InitPid);
         ReleaseInit(directory, record, -1);
-        logger.LogDebug("start {Id}: the user's process runs", id);
+        RuntimeLog.Started(logger, id);
         RunPoststart(record);
     }
 
@@ -384,7 +383,7 @@ public sealed partial class ContainerRuntime
         var record = directory.Load();
         var status = StatusOf(record, directory.Path);
         if (status == ContainerStatus.Stopped && !all) throw new ContainerStateException(id, status, "container not running");
-        logger.LogDebug("kill {Id}: signal {Signal} to {Target}", id, signal, all ? "every process" : $"init {record.InitPid}");
+        if (logger.IsEnabled(LogLevel.Debug)) RuntimeLog.Killing(logger, id, signal, all ? "every process" : $"init {record.InitPid}");
         if (all)
         {
             Cgroups(record).Signal(signal);
@@ -453,15 +452,17 @@ public sealed partial class ContainerRuntime
         // As runc: init's end takes every process of its own PID namespace with it, so only a container without one
         // (or one whose init never ran) is killed through its cgroup: a cgroup that existed before may hold processes
         // of others.
-        bool ownPidNamespace = record.InitPid > 0 &&
-            record.Config.Linux?.Namespaces?.Any(n => n.Type == "pid" && string.IsNullOrEmpty(n.Path)) == true;
-        if (!ownPidNamespace && cgroups.GetPids().Count > 0) cgroups.Signal(9);
+        // The cgroup is looked at first: it is almost always empty by now, and the config is only parsed (from
+        // state.json's text) when it is not.
+        if (cgroups.GetPids().Count > 0 && !(record.InitPid > 0 &&
+                record.Config.Linux?.Namespaces?.Any(n => n.Type == "pid" && string.IsNullOrEmpty(n.Path)) == true))
+            cgroups.Signal(9);
         if (initAlive) ProcessInfo.WaitForExit(record.InitPid, 10_000);
-        logger.LogDebug("delete {Id}: removing cgroups {Paths}", record.Id, string.Join(' ', cgroups.Paths.Values));
+        RuntimeLog.DeleteCgroups(logger, record.Id, cgroups.Paths.Values);
         cgroups.Destroy(Warn);
         if (!runPoststop) return;
         var failures = HookRunner.RunAll(record.Hooks?.Poststop, "poststop", Describe(record, ContainerStatus.Stopped));
-        foreach (var failure in failures) logger.LogWarning("{Failure}", failure);
+        foreach (var failure in failures) RuntimeLog.Warning(logger, failure);
     }
 
     /// <summary>Creates and starts a container, then (unless <see cref="RunOptions.Detach"/>) waits for it,
@@ -518,7 +519,7 @@ public sealed partial class ContainerRuntime
         int status;
         using (SignalForwarding.To(pid))
             status = Sys.WaitPid(pid);
-        logger.LogDebug("run {Id}: init {Pid} exited with status {Status}", id, pid, ExitCode(status));
+        RuntimeLog.RunExited(logger, id, pid, ExitCode(status));
         if (!keep) TryDelete(id);
         return ExitCode(status);
     }
@@ -531,7 +532,7 @@ public sealed partial class ContainerRuntime
         }
         catch (OciException e)
         {
-            logger.LogWarning("deleting {Id}: {Message}", id, e.Message);
+            RuntimeLog.DeleteFailed(logger, id, e.Message);
         }
     }
 

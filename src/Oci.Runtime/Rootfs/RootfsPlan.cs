@@ -44,8 +44,11 @@ internal static class RootfsPlan
         int root = b.Open(None, c.Rootfs, O_PATH | O_DIRECTORY, 0);
         var mounts = spec.Mounts ?? [];
         // The mounts a later entry remounts stay open, so that the remount can check it changes that very mount.
-        var remounted = new HashSet<string>(mounts.Where(m => (MountOptions.Parse(m.Options).Flags & MS_REMOUNT) != 0)
-            .Select(m => Normalized(m.Destination)), StringComparer.Ordinal);
+        // A loop, not Where().Select(): chained LINQ dispatches a generic virtual method, which a NativeAOT process
+        // resolves with its type loader on the first call (see Lifecycle/RuntimeLog.cs).
+        var remounted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var m in mounts)
+            if ((MountOptions.Parse(m.Options).Flags & MS_REMOUNT) != 0) remounted.Add(Normalized(m.Destination));
         var made = new Dictionary<string, int>(StringComparer.Ordinal);
         // Id-mapped mounts get their mapping here, on the host side, before they are sent.
         using var idMaps = new IdMapNamespaces();
