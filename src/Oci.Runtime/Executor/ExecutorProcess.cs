@@ -87,23 +87,26 @@ internal sealed class ExecutorProcess : IDisposable
     public bool Send(IEnumerable<PlanStep> steps)
     {
         const int MessageSize = 256 * 1024, MaxFdsPerMessage = 60;
-        var message = new List<byte>();
+        // One buffer of the message's size, written in place: growing a list step by step and copying it out again
+        // allocated (and the GC zeroed) about three times the plan's bytes.
+        var message = new System.Buffers.ArrayBufferWriter<byte>(8192);
         var fds = new List<int>();
         foreach (var step in steps)
         {
-            var encoded = step.Encode(sent.Count);
-            if (message.Count > 0 && (message.Count + encoded.Length > MessageSize || fds.Count + step.Fds.Length > MaxFdsPerMessage))
+            int length = step.EncodedLength;
+            if (message.WrittenCount > 0 && (message.WrittenCount + length > MessageSize || fds.Count + step.Fds.Length > MaxFdsPerMessage))
             {
-                if (!Sys.SendMessage(socket, message.ToArray(), fds.ToArray())) return false;
-                message.Clear();
+                if (!Sys.SendMessage(socket, message.WrittenSpan, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(fds))) return false;
+                message.ResetWrittenCount();
                 fds.Clear();
             }
-            if (encoded.Length > MessageSize) throw new OciException($"{step.Origin}: {step.Description}: too large for the executor");
-            message.AddRange(encoded);
+            if (length > MessageSize) throw new OciException($"{step.Origin}: {step.Description}: too large for the executor");
+            step.Encode(sent.Count, message.GetSpan(length));
+            message.Advance(length);
             fds.AddRange(step.Fds);
             sent.Add(step);
         }
-        return message.Count == 0 || Sys.SendMessage(socket, message.ToArray(), fds.ToArray());
+        return message.WrittenCount == 0 || Sys.SendMessage(socket, message.WrittenSpan, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(fds));
     }
 
     /// <summary>The next message; a reported failure is thrown as an <see cref="OciException"/> worded from its

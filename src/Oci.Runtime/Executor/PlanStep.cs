@@ -42,10 +42,26 @@ internal sealed class PlanStep
     /// <summary>The step on the wire (plan.def), numbered <paramref name="index"/>.</summary>
     public byte[] Encode(int index)
     {
-        int length = 16 + 8 * Ints.Length;
-        foreach (var s in Strings) length += 4 + s.Length;
-        var buffer = new byte[length];
-        var span = buffer.AsSpan();
+        var buffer = new byte[EncodedLength];
+        Encode(index, buffer);
+        return buffer;
+    }
+
+    /// <summary>The length of the step on the wire.</summary>
+    public int EncodedLength
+    {
+        get
+        {
+            int length = 16 + 8 * Ints.Length;
+            foreach (var s in Strings) length += 4 + s.Length;
+            return length;
+        }
+    }
+
+    /// <summary>Writes the step on the wire, numbered <paramref name="index"/>, at the start of <paramref name="span"/>
+    /// (at least <see cref="EncodedLength"/> bytes).</summary>
+    public void Encode(int index, Span<byte> span)
+    {
         BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)Op);
         BinaryPrimitives.WriteUInt32LittleEndian(span[4..], (uint)index);
         BinaryPrimitives.WriteUInt32LittleEndian(span[8..], (uint)Ints.Length);
@@ -62,7 +78,6 @@ internal sealed class PlanStep
             s.CopyTo(span[(at + 4)..]);
             at += 4 + s.Length;
         }
-        return buffer;
     }
 
     internal static byte[] Text(string? value) => string.IsNullOrEmpty(value) ? [] : Encoding.UTF8.GetBytes(value);
