@@ -129,7 +129,8 @@ internal sealed class StateStore
         }
     }
 
-    /// <summary>The ids of every container with a state file, in name order.</summary>
+    /// <summary>The ids of every container directory in the root, in name order (a create at work has one before
+    /// it has a state file).</summary>
     public IReadOnlyList<string> ListIds()
     {
         if (!Directory.Exists(Root))
@@ -138,12 +139,12 @@ internal sealed class StateStore
             return [];
         }
         // Every valid id, those that start with "." included (runc lists them); nothing else is kept in the root.
-        return Directory.EnumerateDirectories(Root)
-            .Select(Path.GetFileName)
-            .Where(name => name is not null && File.Exists(Path.Combine(Root, name, StateFileName)))
-            .Select(name => name!)
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        // A directory without state.json yet (a create at work) is listed too: its reader finds no record. A loop,
+        // not chained LINQ (see Lifecycle/RuntimeLog.cs), and no stat of each state.json that is read anyway.
+        var ids = new List<string>();
+        foreach (var path in Directory.EnumerateDirectories(Root)) ids.Add(Path.GetFileName(path));
+        ids.Sort(StringComparer.Ordinal);
+        return ids;
     }
 }
 
