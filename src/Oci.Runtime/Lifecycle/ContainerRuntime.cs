@@ -378,6 +378,16 @@ public sealed partial class ContainerRuntime
     /// <exception cref="ContainerStateException">The container has stopped (<c>container not running</c>).</exception>
     public void Kill(string id, Signal signal, KillOptions? options = null) => Kill(id, (int)signal, options?.All ?? false);
 
+    /// <summary>The signal <c>kill</c> sends when it is given none: the container's
+    /// <c>org.opencontainers.image.stopSignal</c> annotation (config.md, Annotations), or SIGTERM.</summary>
+    /// <exception cref="ContainerNotFoundException">No such container.</exception>
+    public Signal StopSignal(string id)
+    {
+        StateStore.ValidateId(id);
+        var record = store.TryLoad(id) ?? throw new ContainerNotFoundException(id);
+        return SignalNames.StopSignal(record.Annotations);
+    }
+
     void Kill(string id, int signal, bool all)
     {
         using var directory = store.Open(id);
