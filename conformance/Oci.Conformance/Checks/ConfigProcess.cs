@@ -232,15 +232,24 @@ internal static class ConfigProcess
                 That(chrt.Contains("2000000/20000000/40000000", StringComparison.Ordinal), "runtime/deadline/period differ: " + Show(chrt));
                 return Pass();
             }) { RuncDeviation = "runc 1.1 ignores process.scheduler" };
+        // config.md: execCPUAffinity "is not applicable to the container's init process", so it is checked on a
+        // process run by `exec --process` (runc's CLI) in a running container.
         yield return new("process.execCPUAffinity.final", Doc, "Linux Process", Level.MAY,
-            "execCPUAffinity.final (the host's last CPU) is the process's CPU affinity", ctx =>
+            "execCPUAffinity.final (the host's last CPU) is the CPU affinity of a process run by `exec --process`", ctx =>
             {
                 var cpus = CpuList(Host.StatusField("self", "Cpus_allowed_list") ?? "");
                 if (cpus.Count < 2) throw Skip("the host lets the suite run on fewer than two CPUs, so an affinity change cannot be seen");
                 var last = cpus[^1].ToString(System.Globalization.CultureInfo.InvariantCulture);
-                var b = ctx.NewBundle("grep Cpus_allowed_list /proc/self/status");
-                b.Process["execCPUAffinity"] = Obj(("final", last));
-                Equal("Cpus_allowed_list:\t" + last, ctx.RunProbe(b).Trim(), "CPU affinity");
+                var c = StartSleeper(ctx);
+                var process = Obj(("terminal", false), ("user", Obj(("uid", 0), ("gid", 0))), ("cwd", "/"),
+                    ("env", Bundle.Strings("PATH=/bin:/sbin:/usr/bin:/usr/sbin")),
+                    ("args", Bundle.Strings("grep", "Cpus_allowed_list", "/proc/self/status")),
+                    ("execCPUAffinity", Obj(("final", last))));
+                var file = Path.Combine(ctx.WorkDir, "exec-process.json");
+                File.WriteAllText(file, process.ToJsonString());
+                var r = ctx.Rt("exec", "--process", file, c.Id);
+                That(r.Ok, "exec --process failed: " + r.Brief);
+                Equal("Cpus_allowed_list:\t" + last, r.Stdout.Trim(), "CPU affinity");
                 return Pass();
             }) { RuncDeviation = "runc 1.1 ignores process.execCPUAffinity" };
         yield return new("process.execCPUAffinity.unset", Doc, "Linux Process", Level.SHOULD,

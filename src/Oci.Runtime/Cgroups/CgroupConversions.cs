@@ -74,12 +74,12 @@ internal static class CgroupConversions
         return text + " " + (p == 0 ? 100000 : p).ToString(CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The pids.max value: a positive limit as is, a negative one "max"; null for not set. 0 is a valid limit
-    /// on cgroup v2 and v1 alike ("no new tasks") since runtime-spec 1.2.1, but runc 1.1 treats it as "not set":
-    /// we follow runc.</summary>
+    /// <summary>The pids.max value: a limit of 0 or more as is, a negative one "max"; null for not set.
+    /// config-linux.md: 0 "is a valid limit value for the pids cgroup controller from the kernel's perspective and
+    /// SHOULD be treated as such by runtimes" (runc 1.1 took it for "not set").</summary>
     public static string? PidsMax(long? limit) => limit switch
     {
-        null or 0 => null,
+        null => null,
         < 0 => "max",
         _ => limit.Value.ToString(CultureInfo.InvariantCulture),
     };

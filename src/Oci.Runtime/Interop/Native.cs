@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Oci.Runtime.Interop;
 
-/// <summary>libc calls and kernel structures that Tmds.LibC does not have. Only <see cref="Sys"/> uses these.</summary>
+/// <summary>libc calls and kernel structures that Tmds.LibC does not have. Only <see cref="Sys"/> and <see cref="RtNetlink"/> use these.</summary>
 internal static unsafe partial class Native
 {
     const string Libc = "libc.so.6";
@@ -111,6 +111,10 @@ internal static unsafe partial class Native
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial uint if_nametoindex(byte* name);
+
+    /// <summary>setns(2): joins the namespace open as <c>fd</c>, for the calling thread (a network namespace is per thread).</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int setns(int fd, int nstype);
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int tcgetattr(int fd, byte* termios);

@@ -531,51 +531,15 @@ internal static unsafe partial class Sys
         return ((ulong)buffer[0], (ulong)buffer[1]);
     }
 
-    /// <summary>Moves network interface <paramref name="name"/> into the network namespace of process
-    /// <paramref name="pid"/>, renaming it to <paramref name="newName"/> on the way (one RTM_NEWLINK request over
-    /// rtnetlink, as <c>ip link set NAME netns PID name NEWNAME</c>).</summary>
-    public static void MoveLinkToNetns(string name, int pid, string newName)
+    /// <summary>The index of network interface <paramref name="name"/> in the calling thread's network namespace
+    /// (if_nametoindex(3)).</summary>
+    public static int InterfaceIndex(string name)
     {
         uint index;
         fixed (byte* n = CString.Of(name))
             index = Native.if_nametoindex(n);
         if (index == 0) throw new SyscallException($"network device {name}", Marshal.GetLastPInvokeError());
-        byte[] nameBytes = System.Text.Encoding.UTF8.GetBytes(newName + "\0");
-        int nameAttr = 4 + nameBytes.Length, nameAttrPadded = (nameAttr + 3) & ~3;
-        int length = 16 + 16 + 8 + nameAttrPadded;
-        var message = new byte[length];
-        var span = message.AsSpan();
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)length);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(span[4..], 16); // RTM_NEWLINK
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(span[6..], 1 | 4); // NLM_F_REQUEST | NLM_F_ACK
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(span[8..], 1); // sequence
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(span[20..], (int)index); // ifinfomsg.ifi_index
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(span[32..], 8);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(span[34..], 19); // IFLA_NET_NS_PID
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(span[36..], pid);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(span[40..], (ushort)nameAttr);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(span[42..], 3); // IFLA_IFNAME
-        nameBytes.CopyTo(span[44..]);
-        int socketFd = Check(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0), "socket (rtnetlink)");
-        try
-        {
-            var reply = new byte[4096];
-            fixed (byte* m = message)
-                Check((int)send(socketFd, m, message.Length, 0), "send (rtnetlink)");
-            long received;
-            fixed (byte* r = reply)
-                received = Check((long)recv(socketFd, r, reply.Length, 0), "recv (rtnetlink)");
-            ushort type = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(reply.AsSpan(4));
-            if (received >= 20 && type == 2) // NLMSG_ERROR: 0 is the acknowledgement
-            {
-                int error = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(reply.AsSpan(16));
-                if (error != 0) throw new SyscallException($"moving network device {name} into the container as {newName}", -error);
-            }
-        }
-        finally
-        {
-            Close(socketFd);
-        }
+        return (int)index;
     }
 
     /// <summary>The calling thread's permitted capability set (capget(2)).</summary>

@@ -8,9 +8,26 @@ namespace Oci.Runtime.Lifecycle;
 /// <summary>runc's cgroup commands: update, pause, resume, the processes and statistics of ps and events.</summary>
 public sealed partial class ContainerRuntime
 {
-    /// <summary>Applies the config's <c>linux.resources</c> to a new container's cgroups (create).</summary>
-    void ApplyResources(ICgroupManager cgroups, RuntimeSpec spec) =>
-        cgroups.Apply(spec.Linux?.Resources, new ResourceApplyOptions { Warn = Warn });
+    /// <summary>Applies the config's <c>linux.resources</c> to a new container's cgroups (create), all but a
+    /// <c>pids.limit</c> of 0 (see <see cref="ApplyZeroPidsLimit"/>).</summary>
+    void ApplyResources(ICgroupManager cgroups, RuntimeSpec spec)
+    {
+        var resources = spec.Linux?.Resources;
+        if (resources?.Pids?.Limit == 0)
+        {
+            resources = ResourceUpdate.Merge(resources, new LinuxResources());
+            resources.Pids = null;
+        }
+        cgroups.Apply(resources, new ResourceApplyOptions { Warn = Warn });
+    }
+
+    /// <summary>A <c>pids.limit</c> of 0 lets no process of the cgroup fork, and the executor, which joins the cgroup
+    /// first, forks into the container's PID namespace: that limit is written once init exists.</summary>
+    static void ApplyZeroPidsLimit(ICgroupManager cgroups, RuntimeSpec spec)
+    {
+        if (spec.Linux?.Resources?.Pids is { Limit: 0 } pids)
+            cgroups.Apply(new LinuxResources { Pids = pids }, new ResourceApplyOptions { IsUpdate = true });
+    }
 
     void Warn(string message) => RuntimeLog.Warning(logger, message);
 

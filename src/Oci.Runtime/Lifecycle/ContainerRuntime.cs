@@ -152,7 +152,7 @@ public sealed partial class ContainerRuntime
                 Seccomp = plan.Seccomp,
                 HeldCapabilities = plan.Creates("user") || joinsUser ? ulong.MaxValue : Sys.CapGetPermitted(),
             };
-            host = new CreateHost(directory, record, spec, cgroups, context, logger);
+            host = new CreateHost(directory, record, spec, cgroups, !cgroupsDisabled, context, logger);
             var setupWarnings = new List<string>();
             initPid = ContainerSetup.Create(context, plan, createOptions.PreserveFds, fifo, consoleSocket,
                 spec.Linux?.UidMappings, spec.Linux?.GidMappings, host, setupWarnings);
@@ -241,7 +241,7 @@ public sealed partial class ContainerRuntime
     /// <summary>The runtime's part of a create while the executor works: the cgroups, the record of init once it
     /// exists (saved at once, so that a delete after a kill finds it), network devices and the runtime's hooks.</summary>
     sealed class CreateHost(ContainerDirectory directory, ContainerRecord record, RuntimeSpec spec, ICgroupManager cgroups,
-        SetupContext context, ILogger logger) : ISetupHost
+        bool appliesResources, SetupContext context, ILogger logger) : ISetupHost
     {
         public void Started(int executorPid) => cgroups.AddProcess(executorPid);
 
@@ -253,6 +253,7 @@ public sealed partial class ContainerRuntime
             record.CgroupCreatedParents = [.. cgroups.CreatedParents];
             // init is in the cgroups already; with them disabled, its pid is the only way to find it.
             directory.SaveCreating(record);
+            if (appliesResources) ApplyZeroPidsLimit(cgroups, spec);
             NetworkDevices.MoveInto(spec.Linux?.NetDevices, pid);
             context.HookState = Describe(record, ContainerStatus.Creating);
             // prestart (deprecated) and createRuntime run in the runtime's namespaces once the container's
@@ -376,6 +377,16 @@ public sealed partial class ContainerRuntime
     /// <exception cref="ContainerNotFoundException">No such container.</exception>
     /// <exception cref="ContainerStateException">The container has stopped (<c>container not running</c>).</exception>
     public void Kill(string id, Signal signal, KillOptions? options = null) => Kill(id, (int)signal, options?.All ?? false);
+
+    /// <summary>The signal <c>kill</c> sends when it is given none: the container's
+    /// <c>org.opencontainers.image.stopSignal</c> annotation (config.md, Annotations), or SIGTERM.</summary>
+    /// <exception cref="ContainerNotFoundException">No such container.</exception>
+    public Signal StopSignal(string id)
+    {
+        StateStore.ValidateId(id);
+        var record = store.TryLoad(id) ?? throw new ContainerNotFoundException(id);
+        return SignalNames.StopSignal(record.Annotations);
+    }
 
     void Kill(string id, int signal, bool all)
     {

@@ -28,6 +28,10 @@ internal sealed class MountOptions
         ["atime"] = (true, MS_NOATIME), ["noatime"] = (false, MS_NOATIME),
         ["bind"] = (false, MS_BIND), ["rbind"] = (false, MS_BIND | MS_REC),
         ["defaults"] = (false, 0),
+        // Options mount(8) knows and keeps to itself (they steer `mount -a`, boot ordering and error reporting, and
+        // never reach the kernel): config.md asks a runtime to follow mount(8) for them, so they are no flag and no
+        // filesystem data either.
+        ["auto"] = (false, 0), ["noauto"] = (false, 0), ["nofail"] = (false, 0), ["_netdev"] = (false, 0),
         ["dev"] = (true, MS_NODEV), ["nodev"] = (false, MS_NODEV),
         ["diratime"] = (true, MS_NODIRATIME), ["nodiratime"] = (false, MS_NODIRATIME),
         ["dirsync"] = (false, MS_DIRSYNC),

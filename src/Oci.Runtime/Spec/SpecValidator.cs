@@ -47,6 +47,10 @@ internal static partial class SpecValidator
         if (spec.Process is not null) CheckProcess(c, "process", spec.Process, isLinux, isWindows);
         if (spec.Hooks is not null) CheckHooks(c, "hooks", spec.Hooks);
         c.StringMap("annotations", spec.Annotations);
+        if (spec.Annotations?.GetValueOrDefault(SignalNames.StopSignalAnnotation) is { } stopSignal
+            && (!SignalNames.TryParse(stopSignal, out var parsed) || parsed == 0))
+            c.Error(SpecPath.Property("annotations", SignalNames.StopSignalAnnotation),
+                $"\"{stopSignal}\" is not a signal (a name such as SIGTERM, or a number from 1 to 64)");
 
         // A Linux config without "linux" has no namespaces at all: the name would be dropped and the host's kept.
         // runc's words: clients match them.

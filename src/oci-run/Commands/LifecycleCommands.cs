@@ -44,7 +44,8 @@ internal sealed class KillCommand : Command
 {
     public override string Name => "kill";
 
-    public override string Summary => "send a signal (default: SIGTERM) to a container's init, or to all its processes";
+    public override string Summary =>
+        "send a signal (default: the container's org.opencontainers.image.stopSignal annotation, else SIGTERM) to a container's init, or to all its processes";
 
     protected override string ArgumentsUsage => "<container-id> [signal]";
 
@@ -58,8 +59,9 @@ internal sealed class KillCommand : Command
 
     protected override int Execute(ParsedArguments arguments, ContainerRuntime runtime, ILogger? logger)
     {
-        int signal = Signals.Parse(arguments.Positional.Count > 1 ? arguments.Positional[1] : "SIGTERM");
-        runtime.Kill(arguments.Positional[0], (Signal)signal, new KillOptions { All = arguments.Has("all") });
+        string id = arguments.Positional[0];
+        int signal = arguments.Positional.Count > 1 ? Signals.Parse(arguments.Positional[1]) : (int)runtime.StopSignal(id);
+        runtime.Kill(id, (Signal)signal, new KillOptions { All = arguments.Has("all") });
         return 0;
     }
 }

@@ -96,7 +96,8 @@ public class ConversionPropertyTests
     public void PidsAndNumbers()
     {
         Assert.Null(CgroupConversions.PidsMax(null));
-        Assert.Null(CgroupConversions.PidsMax(0));
+        // config-linux.md: 0 is a valid limit and SHOULD be treated as such.
+        Assert.Equal("0", CgroupConversions.PidsMax(0));
         Assert.Equal("max", CgroupConversions.PidsMax(-1));
         Assert.Equal("42", CgroupConversions.PidsMax(42));
         Assert.Null(CgroupConversions.V2Number(0));

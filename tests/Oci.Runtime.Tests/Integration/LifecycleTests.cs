@@ -74,6 +74,34 @@ public sealed class LifecycleTests
     }
 
     [ContainerFact]
+    public void Kill_without_a_signal_sends_the_stop_signal_annotation()
+    {
+        using var h = new OciRunHarness();
+        string id = h.NewId();
+        var spec = OciRunHarness.NewSpec("sh", "-c", "trap 'exit 42' USR1; trap 'exit 43' TERM; echo ready; while :; do sleep 0.05; done");
+        spec.Annotations = new() { ["org.opencontainers.image.stopSignal"] = "SIGUSR1" };
+        using var run = h.Start("run", "--bundle", h.WriteBundle(spec), id);
+        Assert.Equal("ready", run.StandardOutput.ReadLine());
+        var killed = h.Run("kill", id);
+        Assert.True(killed.ExitCode == 0, killed.ToString());
+        run.WaitForExit();
+        Assert.Equal(42, run.ExitCode);
+    }
+
+    [ContainerFact]
+    public void A_stop_signal_annotation_that_is_no_signal_is_refused_at_create()
+    {
+        using var h = new OciRunHarness();
+        var spec = OciRunHarness.NewSpec("true");
+        spec.Annotations = new() { ["org.opencontainers.image.stopSignal"] = "SIGNOPE" };
+        var result = h.Run("create", "--bundle", h.WriteBundle(spec), h.NewId());
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("annotations['org.opencontainers.image.stopSignal']", result.Stderr);
+        Assert.Contains("SIGNOPE", result.Stderr);
+        Assert.Empty(h.LeftoverState());
+    }
+
+    [ContainerFact]
     public void Kill_all_reaches_every_process_of_the_container()
     {
         using var h = new OciRunHarness();

@@ -77,6 +77,8 @@ public class ValidatorRuleTests
     // annotations
     [InlineData("annotations['']", "\"x\"", "annotations['']", "key must not be empty")]
     [InlineData("annotations.k", "null", "annotations.k", "must not be null")]
+    [InlineData("annotations['org.opencontainers.image.stopSignal']", "\"SIGNOPE\"", "annotations['org.opencontainers.image.stopSignal']", "\"SIGNOPE\" is not a signal")]
+    [InlineData("annotations['org.opencontainers.image.stopSignal']", "\"0\"", "annotations['org.opencontainers.image.stopSignal']", "\"0\" is not a signal")]
     [InlineData("linux.namespaces[1].type", "\"pid\"", "linux.namespaces[1].type", "duplicate namespace type \"pid\"")]
     // namespaces
     [InlineData("linux.namespaces[2].type", "\"bogus\"", "linux.namespaces[2].type", "unknown namespace type \"bogus\"")]

@@ -15,6 +15,24 @@ public class HybridCgroupTests
     static RuntimeSpec Sleeper() => OciRunHarness.NewSpec("sleep", "100");
 
     [ContainerFact]
+    public void V1_APidsLimitOfZeroIsALimitThatLetsTheContainerForkNothing()
+    {
+        using var h = new OciRunHarness();
+        var spec = OciRunHarness.NewSpec("sh", "-c", "echo started; true & wait");
+        Resources(spec).Pids = new LinuxPids { Limit = 0 };
+        string id = h.NewId();
+        string bundle = h.WriteBundle(spec);
+        var create = h.Run("create", "--bundle", bundle, id);
+        Assert.True(create.ExitCode == 0, create.ToString());
+        // config-linux.md: 0 is a valid limit and SHOULD be treated as such (not as "unset").
+        Assert.Equal("0", Read("pids", id, "pids.max"));
+        // The container's process runs (it was not forked in the cgroup) and can fork nothing.
+        var run = h.RunContainer(spec);
+        Assert.Equal("started", run.Stdout.Trim());
+        Assert.Contains("can't fork", run.Stderr);
+    }
+
+    [ContainerFact]
     public void V1_EveryResourceValueIsInTheContainersCgroupFiles()
     {
         using var h = new OciRunHarness();

@@ -37,6 +37,20 @@ public sealed class MountTests
     }
 
     [ContainerFact]
+    public void OptionsMount8KeepsToItselfAreNotPassedToTheFilesystem()
+    {
+        // config.md: an option mount(8) recognises follows mount(8), which never hands these to the kernel.
+        using var h = new OciRunHarness();
+        var spec = Env.Sh("cat /proc/self/mountinfo");
+        spec.Mounts!.Add(Env.Tmpfs("/n", "nofail", "noauto", "auto", "_netdev", "size=512k", "nosuid"));
+        var m = Env.MountInfo(MountInfoOf(h, spec), "/n");
+        Assert.Equal("tmpfs", m.Type);
+        Assert.Contains("nosuid", m.Options);
+        Assert.Contains("size=512k", m.Super);
+        foreach (var option in new[] { "nofail", "noauto", "auto", "_netdev" }) Assert.DoesNotContain(option, m.Super);
+    }
+
+    [ContainerFact]
     public void RemountChangesAnEarlierMount()
     {
         using var h = new OciRunHarness();

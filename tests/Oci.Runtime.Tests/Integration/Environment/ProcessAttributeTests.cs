@@ -125,6 +125,29 @@ public sealed class ProcessAttributeTests
         Env.Fails(h, spec, "process.execCPUAffinity.initial");
     }
 
+    [ContainerFact]
+    public void ExecCpuAffinityFinalIsTheAffinityOfAnExecdProcess()
+    {
+        var cpus = File.ReadLines("/proc/self/status").First(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal))
+            .Split('\t')[1].Trim();
+        if (!cpus.Contains('-') && !cpus.Contains(',')) return; // one CPU: no affinity change to see
+        string last = cpus.Split(',', '-')[^1];
+        using var h = new OciRunHarness();
+        var spec = Env.Sh("sleep 1000");
+        // In a cpuset of its own (of every CPU): config.md's "final" is the affinity after the process joined the
+        // container's cgroups, at its execve.
+        spec.Linux!.Resources = new LinuxResources { Cpu = new LinuxCPU { Cpus = cpus } };
+        string id = Env.Create(h, spec);
+        Assert.Equal(0, h.Run("start", id).ExitCode);
+        var process = OciRunHarness.NewSpec("grep", "^Cpus_allowed_list:", "/proc/self/status").Process!;
+        process.ExecCpuAffinity = new CpuAffinity { Initial = cpus.Split(',', '-')[0], Final = last };
+        string file = Path.Combine(h.Root, "exec-process.json");
+        File.WriteAllBytes(file, SpecLoader.SerializeProcess(process));
+        var result = h.Run("exec", "--process", file, id);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal($"Cpus_allowed_list:\t{last}", result.Stdout.Trim());
+    }
+
     [ContainerTheory]
     [InlineData("MPOL_BIND", "0", null, "bind:0")]
     [InlineData("MPOL_INTERLEAVE", "0", null, "interleave:0")]
