@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 
 namespace Oci.Runtime.Spec;
 
@@ -40,10 +39,11 @@ internal sealed class SpecChecker
         else if (value[0] != '/') Error(path, $"must be an absolute path, got \"{value}\"");
     }
 
-    /// <summary>Error unless <paramref name="value"/> matches <paramref name="pattern"/>; null passes.</summary>
-    public void Matches(string path, string? value, Regex pattern, string expected)
+    /// <summary>Error unless <paramref name="value"/> has the shape <paramref name="syntax"/> checks (one of
+    /// <see cref="SpecSyntax"/>'s); null passes.</summary>
+    public void Matches(string path, string? value, SpecSyntax.Check syntax, string expected)
     {
-        if (value is not null && !pattern.IsMatch(value))
+        if (value is not null && !syntax(value))
             Error(path, $"\"{value}\" is not {expected}");
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace Oci.Runtime.Spec;
 
@@ -32,7 +31,7 @@ internal static partial class SpecValidator
         LinuxNamespace[] namespaces = spec.Linux?.Namespaces?.Where(n => n is not null).ToArray() ?? [];
 
         if (c.NonEmpty("ociVersion", spec.OciVersion))
-            c.Matches("ociVersion", spec.OciVersion, SemVer(), "a SemVer 2.0.0 version");
+            c.Matches("ociVersion", spec.OciVersion, SpecSyntax.IsSemVer, "a SemVer 2.0.0 version");
 
         if (spec.Root is null)
         {
@@ -74,7 +73,7 @@ internal static partial class SpecValidator
         ArgumentNullException.ThrowIfNull(state);
         var c = new SpecChecker();
         if (c.NonEmpty("ociVersion", state.OciVersion))
-            c.Matches("ociVersion", state.OciVersion, SemVer(), "a SemVer 2.0.0 version");
+            c.Matches("ociVersion", state.OciVersion, SpecSyntax.IsSemVer, "a SemVer 2.0.0 version");
         c.NonEmpty("id", state.Id);
         if (c.NonEmpty("status", state.Status))
             c.OneOf("status", state.Status, SpecNames.ContainerStatuses, "container status");
@@ -92,7 +91,7 @@ internal static partial class SpecValidator
         ArgumentNullException.ThrowIfNull(features);
         var c = new SpecChecker();
         foreach (var (path, version) in new[] { ("ociVersionMin", features.OciVersionMin), ("ociVersionMax", features.OciVersionMax) })
-            if (c.NonEmpty(path, version)) c.Matches(path, version, SemVer(), "a SemVer 2.0.0 version");
+            if (c.NonEmpty(path, version)) c.Matches(path, version, SpecSyntax.IsSemVer, "a SemVer 2.0.0 version");
         c.Strings("hooks", features.Hooks);
         c.Strings("mountOptions", features.MountOptions);
         c.StringMap("annotations", features.Annotations);
@@ -101,7 +100,7 @@ internal static partial class SpecValidator
         {
             c.AllOneOf("linux.namespaces", linux.Namespaces, SpecNames.NamespaceTypes, "namespace type");
             foreach (var (p, cap) in c.Items("linux.capabilities", linux.Capabilities))
-                c.Matches(p, cap, CapabilityName(), "a capability name (CAP_[A-Z_]+)");
+                c.Matches(p, cap, SpecSyntax.IsCapabilityName, "a capability name (CAP_[A-Z_]+)");
             if (linux.Seccomp is { } s)
             {
                 c.AllOneOf("linux.seccomp.actions", s.Actions, SpecNames.SeccompActions, "seccomp action");
@@ -182,7 +181,7 @@ internal static partial class SpecValidator
         foreach (var (rp, r) in c.Items($"{p}.rlimits", process.Rlimits))
         {
             if (isLinux) c.OneOf($"{rp}.type", r.Type, SpecNames.Rlimits, "rlimit");
-            else c.Matches($"{rp}.type", r.Type, RlimitName(), "an rlimit name (RLIMIT_[A-Z]+)");
+            else c.Matches($"{rp}.type", r.Type, SpecSyntax.IsRlimitName, "an rlimit name (RLIMIT_[A-Z]+)");
             if (!rlimitTypes.Add(r.Type)) c.Error($"{rp}.type", $"duplicate rlimit \"{r.Type}\"");
             if (r.Soft > r.Hard) c.Error($"{rp}.soft", $"soft limit {r.Soft} exceeds hard limit {r.Hard}");
         }
@@ -194,7 +193,7 @@ internal static partial class SpecValidator
             {
                 foreach (var (cp, cap) in c.Items($"{p}.capabilities.{set}", list))
                 {
-                    if (!CapabilityName().IsMatch(cap)) c.Error(cp, $"invalid capability name \"{cap}\"");
+                    if (!SpecSyntax.IsCapabilityName(cap)) c.Error(cp, $"invalid capability name \"{cap}\"");
                     // config.md lets a runtime go on with a warning; this runtime refuses a capability it cannot
                     // grant, so that a container never runs with fewer privileges than its config asks for.
                     else if (!SpecNames.Capabilities.Contains(cap)) c.Error(cp, $"unknown capability \"{cap}\"");
@@ -318,7 +317,7 @@ internal static partial class SpecValidator
             c.OneOf(mode, mp.Mode, SpecNames.MemoryPolicyModes, "memory policy mode");
             c.AllOneOf($"{p}.memoryPolicy.flags", mp.Flags, SpecNames.MemoryPolicyFlags, "memory policy flag");
             bool hasNodes = !string.IsNullOrEmpty(mp.Nodes);
-            if (hasNodes) c.Matches($"{p}.memoryPolicy.nodes", mp.Nodes, NodeList(), "a node list such as 0-3,7");
+            if (hasNodes) c.Matches($"{p}.memoryPolicy.nodes", mp.Nodes, SpecSyntax.IsNodeList, "a node list such as 0-3,7");
             if (mp.Mode is "MPOL_DEFAULT" or "MPOL_LOCAL" && hasNodes)
                 c.Error($"{p}.memoryPolicy.nodes", $"must be empty for {mp.Mode}");
             if (mp.Mode is "MPOL_BIND" or "MPOL_INTERLEAVE" or "MPOL_WEIGHTED_INTERLEAVE" or "MPOL_PREFERRED_MANY" && !hasNodes)
@@ -354,7 +353,7 @@ internal static partial class SpecValidator
                 foreach (var _ in c.Items($"{p}.blockIO.{name}", list)) { }
         }
         foreach (var (hp, limit) in c.Items($"{p}.hugepageLimits", r.HugepageLimits))
-            c.Matches($"{hp}.pageSize", limit.PageSize, PageSize(), "a page size such as 2MB (^[1-9][0-9]*[KMG]B$)");
+            c.Matches($"{hp}.pageSize", limit.PageSize, SpecSyntax.IsPageSize, "a page size such as 2MB (^[1-9][0-9]*[KMG]B$)");
         if (r.Network is { } net)
             foreach (var (np, prio) in c.Items($"{p}.network.priorities", net.Priorities))
                 c.NonEmpty($"{np}.name", prio.Name);
@@ -429,19 +428,4 @@ internal static partial class SpecValidator
             return null;
         }
     }
-
-    [GeneratedRegex(@"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*)?(\+[0-9a-zA-Z-]+(\.[0-9a-zA-Z-]+)*)?$", RegexOptions.CultureInvariant)]
-    private static partial Regex SemVer();
-
-    [GeneratedRegex("^CAP_[A-Z0-9_]+$", RegexOptions.CultureInvariant)]
-    private static partial Regex CapabilityName();
-
-    [GeneratedRegex("^RLIMIT_[A-Z]+$", RegexOptions.CultureInvariant)]
-    private static partial Regex RlimitName();
-
-    [GeneratedRegex("^[1-9][0-9]*[KMG]B$", RegexOptions.CultureInvariant)]
-    private static partial Regex PageSize();
-
-    [GeneratedRegex("^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$", RegexOptions.CultureInvariant)]
-    private static partial Regex NodeList();
 }
