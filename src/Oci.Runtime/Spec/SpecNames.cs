@@ -116,7 +116,7 @@ public static class SpecNames
     /// <summary>FreeBSD jail sharing modes that cannot be disabled (defs-freebsd.json <c>SharingModeNoDisable</c>).</summary>
     public static readonly IReadOnlySet<string> FreeBsdSharingModesNoDisable = Set("new", "inherit");
 
-    // A HashSet, not a FrozenSet: every command is a short-lived process that looks a handful of names up, and
-    // freezing ~20 sets (which analyses their strings to pick a hash) cost more than all the look-ups it speeds.
-    private static IReadOnlySet<string> Set(params string[] names) => new HashSet<string>(names, StringComparer.Ordinal);
+    // Neither a FrozenSet nor a HashSet: every command is a short-lived process that looks a handful of names up, and
+    // freezing or hashing ~20 sets cost more than all the look-ups they speed (see NameSet).
+    private static IReadOnlySet<string> Set(params string[] names) => new NameSet(names);
 }
