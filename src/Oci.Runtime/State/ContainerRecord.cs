@@ -98,7 +98,10 @@ internal sealed class ContainerRecord
     /// state.json's reader found them while it went over the config anyway.</summary>
     internal void SetStoredConfig(byte[] utf8Json, Range? annotations, Range? hooks)
     {
-        ConfigUtf8 = utf8Json;
+        // Kept as given (the reader's own copy), not through ConfigUtf8's setter, which copies it again.
+        configUtf8 = utf8Json;
+        config = null;
+        configUtf8Current = false;
         annotationsRange = annotations;
         hooksRange = hooks;
         membersFound = true;
