@@ -103,6 +103,14 @@ internal sealed class PlanBuilder
     public void Sync(ExecutorSync code, params int[] slots) => Add(PlanOp.SYNC, [(long)code, .. slots.Select(s => (long)s)], "wait for the runtime (" + Name(code) + ")");
     public void Notify(ExecutorSync code) => Add(PlanOp.NOTIFY, [(long)code], "tell the runtime " + Name(code));
 
+    /// <summary>Tells the runtime the container is ready; from here the runtime reads no more reports, so a later
+    /// failure is also written to the process's stderr, which is the container's (before, the runtime words it).</summary>
+    public void Ready()
+    {
+        Notify(ExecutorSync.Ready);
+        Add(PlanOp.ALONE, [], "go on without the runtime");
+    }
+
     /// <summary>The code's name. Not the enum's ToString: in a NativeAOT process the first formatting of an enum
     /// reads the enum's reflection metadata, half a percent of a <c>run</c>'s CPU in the profile.</summary>
     static string Name(ExecutorSync code) => code switch
@@ -203,6 +211,14 @@ internal sealed class PlanBuilder
     public void Chroot(string path) => Add(PlanOp.CHROOT, [], $"chroot {path}", path);
     public void Fchdir(int slot, string what) => Add(PlanOp.FCHDIR, [slot], $"change directory to {what}");
     public void Chdir(string path) => Add(PlanOp.CHDIR, [], $"change directory to {path}", path);
+
+    /// <summary>The process's working directory as runc sets it: tried while still privileged (so that a directory
+    /// only the runtime's user can reach works), and, when that fails for want of permission (root squash on NFS, a
+    /// volume given to the container's user), tried again as the user (<see cref="WorkdirAsUser"/>).</summary>
+    public void Workdir(string path) => Add(PlanOp.WORKDIR, [1], $"change directory to {path}", path);
+
+    /// <summary>The second try of <see cref="Workdir"/>, after the user's ids are set: only if the first was refused.</summary>
+    public void WorkdirAsUser(string path) => Add(PlanOp.WORKDIR, [2], $"change directory to {path} as the user", path);
     public void SetHostname(string name) => Add(PlanOp.SETHOSTNAME, [], $"set the hostname to {name}", name);
     public void SetDomainname(string name) => Add(PlanOp.SETDOMAINNAME, [], $"set the domain name to {name}", name);
     public void SetRlimit(int resource, ulong soft, ulong hard, string name) =>

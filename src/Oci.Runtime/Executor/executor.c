@@ -98,7 +98,11 @@ static int nreceived;
 static char **lists[3];
 static size_t list_len[3], list_cap[3];
 
-static void send_message(uint32_t type, int32_t value, const char *text, size_t text_len, const int *fds, int nfds)
+/* Whether the runtime still reads this executor's reports (until an ALONE step). */
+static int runtime_reads = 1;
+
+/* Sends a report; false when it could not be sent (the runtime is gone). */
+static int send_message(uint32_t type, int32_t value, const char *text, size_t text_len, const int *fds, int nfds)
 {
     uint32_t header[3] = { type, current_step, (uint32_t)value };
     struct iovec iov[2] = { { header, sizeof(header) }, { (void *)text, text_len } };
@@ -114,8 +118,10 @@ static void send_message(uint32_t type, int32_t value, const char *text, size_t 
         c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
         memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
     }
-    while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR)
+    long sent;
+    while ((sent = sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
         ;
+    return sent >= 0;
 }
 
 /* Reports (step, errno) and ends. With the runtime gone (after `create` returned), the plan's last steps have no
@@ -123,7 +129,7 @@ static void send_message(uint32_t type, int32_t value, const char *text, size_t 
 __attribute__((noreturn)) static void fail(int err, const char *what)
 {
     size_t len = what ? strlen(what) : 0;
-    send_message(MSG_ERROR, err, what, len, NULL, 0);
+    int reported = send_message(MSG_ERROR, err, what, len, NULL, 0) && runtime_reads;
     /* errno 0: `what` is the whole message (a hook's failure, worded here because no one may be listening). */
     /* Formatted here and written with write(2) alone: under a seccomp filter that allows the program's write but
      * not writev (what stdio's dprintf uses), the failure must still reach start. */
@@ -137,7 +143,8 @@ __attribute__((noreturn)) static void fail(int err, const char *what)
         if (n > 0)
             (void)!write(report_fd, text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
     }
-    if (err != 0) {
+    /* The runtime words a report it reads as the config's field: a second line here would only repeat it. */
+    if (err != 0 && !reported) {
         n = snprintf(text, sizeof(text), "oci-run: step %u%s%s: %s\n", current_step, len ? ": " : "", len ? what : "", strerror(err));
         if (n > 0)
             (void)!write(2, text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
@@ -647,6 +654,9 @@ static void step(int op)
     case OP_NOTIFY:
         send_message(MSG_NOTIFY, (int32_t)ints[0], NULL, 0, NULL, 0);
         break;
+    case OP_ALONE:
+        runtime_reads = 0;
+        break;
     case OP_SETSID:
         check(setsid(), "setsid");
         break;
@@ -781,6 +791,21 @@ static void step(int op)
         char *path = cstr(0);
         check(chdir(path), path);
         break;
+    }
+    case OP_WORKDIR: {
+        static int deferred;
+        char *path = cstr(0);
+        if (ints[0] == 2 && !deferred)
+            break;
+        if (chdir(path) == 0) {
+            deferred = 0;
+            break;
+        }
+        if (ints[0] == 1 && (errno == EACCES || errno == EPERM)) {
+            deferred = 1;
+            break;
+        }
+        fail(errno, path);
     }
     case OP_SETHOSTNAME:
         check(sethostname(strs[0].p, strs[0].len), "sethostname");

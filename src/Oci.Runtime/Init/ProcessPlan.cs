@@ -167,7 +167,8 @@ internal static class ProcessPlan
 
     /// <summary>Drops to the configured user and capabilities, in runc's order: bounding set while still
     /// privileged, keep capabilities across the uid change, groups, the working directory (while still privileged,
-    /// as runc), the user, then the final capability sets, umask and no_new_privs.</summary>
+    /// as runc, and again as the user if that was refused), the user, then the final capability sets, umask and
+    /// no_new_privs.</summary>
     static List<string> User(PlanBuilder b, SetupContext c, Spec.Process process)
     {
         const int PR_SET_KEEPCAPS = 8, PR_CAPBSET_DROP = 24, PR_SET_NO_NEW_PRIVS = 38, PR_CAP_AMBIENT = 47;
@@ -196,12 +197,14 @@ internal static class ProcessPlan
             b.SetResGid(user.Gid);
         }
         if (process.Cwd.Length > 0)
-            using (b.For("process.cwd")) b.Chdir(process.Cwd);
+            using (b.For("process.cwd")) b.Workdir(process.Cwd);
         using (b.For("process.user"))
         {
             b.SetResUid(user.Uid);
             b.Prctl(PR_SET_KEEPCAPS, 0, "stop keeping capabilities");
         }
+        if (process.Cwd.Length > 0)
+            using (b.For("process.cwd")) b.WorkdirAsUser(process.Cwd);
         using (b.For("process.capabilities"))
         {
             ulong effective = Capabilities.Mask(caps?.Effective, "effective", lastCap);

@@ -98,7 +98,7 @@ internal static class ContainerSetup
                 warnings.AddRange(ProcessPlan.Identity(b, c, files, out var resolved));
                 b.Close(newRoot);
                 SeccompAgent(exe, b, hostFds, c, resolved);
-                b.Notify(ExecutorSync.Ready);
+                b.Ready();
                 int writer = b.Slot();
                 b.WaitStart(fifo, writer, c.ProcSlot);
                 b.Close(c.ProcSlot);
@@ -138,7 +138,7 @@ internal static class ContainerSetup
                 b.Close(root);
                 b.Close(c.ProcSlot);
                 SeccompAgent(exe, b, hostFds, c, resolved);
-                b.Notify(ExecutorSync.Ready);
+                b.Ready();
                 ProcessPlan.Exec(b, c, resolved);
             }
         });

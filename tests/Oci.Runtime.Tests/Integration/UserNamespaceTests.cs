@@ -145,4 +145,50 @@ public sealed class UserNamespaceTests
         string first = SessionKeyring(h, ids[0]), second = SessionKeyring(h, ids[1]);
         Assert.NotEqual(first, second);
     }
+
+    /// <summary>runc's two tries of process.cwd: a working directory that the container's root may not enter but its
+    /// user may (root squash on NFS; here a directory of the user whose group the namespace does not map, so that
+    /// root's capabilities do not apply to it) is entered once the user's ids are set.</summary>
+    [ContainerFact]
+    public void A_working_directory_only_the_user_may_enter_is_entered_as_the_user()
+    {
+        using var h = new OciRunHarness();
+        string dir = Path.Combine(h.Root, "userdir-" + Guid.NewGuid().ToString("N")[..6]);
+        Directory.CreateDirectory(dir);
+        // Host uid 101000 is the container's uid 1000; host gid 300000 is outside the container's gid mapping.
+        ContainerEnvironment.Env.Shell($"chown 101000:300000 {dir} && chmod 0700 {dir}");
+        var spec = OciRunHarness.NewSpec("pwd");
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+        spec.Linux.UidMappings = Map(0, 100000, 65536);
+        spec.Linux.GidMappings = Map(0, 100000, 1000);
+        spec.Process!.User = new User { Uid = 1000, Gid = 0 };
+        spec.Process.Cwd = "/tmp";
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = dir, Options = ["bind"] });
+        var result = h.RunContainer(spec);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("/tmp", result.Stdout.Trim());
+    }
+
+    /// <summary>A working directory nobody may enter still fails the create, in one line naming process.cwd.</summary>
+    [ContainerFact]
+    public void A_working_directory_neither_root_nor_the_user_may_enter_fails_naming_process_cwd()
+    {
+        using var h = new OciRunHarness();
+        string dir = Path.Combine(h.Root, "nobodydir-" + Guid.NewGuid().ToString("N")[..6]);
+        Directory.CreateDirectory(dir);
+        ContainerEnvironment.Env.Shell($"chown 102000:300000 {dir} && chmod 0700 {dir}");
+        var spec = OciRunHarness.NewSpec("pwd");
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+        spec.Linux.UidMappings = Map(0, 100000, 65536);
+        spec.Linux.GidMappings = Map(0, 100000, 1000);
+        spec.Process!.User = new User { Uid = 1000, Gid = 0 };
+        spec.Process.Cwd = "/tmp";
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = dir, Options = ["bind"] });
+        var result = h.RunContainer(spec);
+        Assert.NotEqual(0, result.ExitCode);
+        // One line: the runtime's, naming the field (the executor, whose report the runtime read, adds none).
+        Assert.Contains("process.cwd", result.Stderr);
+        Assert.Contains("/tmp", result.Stderr);
+        Assert.Single(result.Stderr.Trim().Split('\n'));
+    }
 }
