@@ -22,6 +22,23 @@ public static class CriuForTests
     /// <summary>Without dirty-memory tracking: what <c>criu check --feature mem_dirty_track</c> answers, as it says it.</summary>
     public static string NoDirtyTracking => Found.Value.NoDirtyTracking ?? "";
 
+    static readonly Lazy<string?> LazyPages = new(FindLazyPages);
+
+    /// <summary>Why lazy migration cannot be tested here, or null: CRIU's answer to <c>criu check --feature
+    /// uffd-noncoop</c> (userfaultfd for a restored process tree), or an fs.pipe-max-size below the 4 MiB pipe
+    /// CRIU's lazy page server needs that this process may not raise for the test.</summary>
+    public static string? LazyPagesMissing => Missing ?? LazyPages.Value;
+
+    static string? FindLazyPages()
+    {
+        var uffd = Execute(Path, "check", "--feature", "uffd-noncoop");
+        if (uffd.Exit != 0)
+            return $"lazy pages need userfaultfd, and `criu check --feature uffd-noncoop` says no here (exit {uffd.Exit}: {string.Join(" / ", uffd.Output.Trim().Split('\n'))})";
+        if (PipeMaxSize.Current < 4 * 1024 * 1024 && !PipeMaxSize.Writable)
+            return $"CRIU's lazy page server needs a 4 MiB pipe, fs.pipe-max-size is {PipeMaxSize.Current} and /proc/sys/fs/pipe-max-size cannot be written";
+        return null;
+    }
+
     static (string?, string?, string?) Find()
     {
         string path = Environment.GetEnvironmentVariable("OCI_RUN_CRIU")
@@ -46,12 +63,51 @@ public static class CriuForTests
     }
 }
 
+/// <summary>fs.pipe-max-size, which CRIU's lazy page server needs at 4 MiB (this host's root lacks
+/// CAP_SYS_RESOURCE): a test sets it for its own time and puts the old value back.</summary>
+public static class PipeMaxSize
+{
+    const string File = "/proc/sys/fs/pipe-max-size";
+
+    public static long Current => long.Parse(System.IO.File.ReadAllText(File).Trim());
+
+    public static bool Writable
+    {
+        get
+        {
+            try
+            {
+                using var stream = new FileStream(File, FileMode.Open, FileAccess.Write);
+                return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Sets the limit until the result is disposed.</summary>
+    public static IDisposable Set(long size)
+    {
+        long old = Current;
+        System.IO.File.WriteAllText(File, size.ToString());
+        return new Restore(old);
+    }
+
+    sealed class Restore(long old) : IDisposable
+    {
+        public void Dispose() => System.IO.File.WriteAllText(File, old.ToString());
+    }
+}
+
 /// <summary>A checkpoint/restore test: it needs what container tests need, and a working CRIU.</summary>
 public sealed class CriuFactAttribute : FactAttribute
 {
-    public CriuFactAttribute(bool needsDirtyTracking = false, bool needsNoDirtyTracking = false, bool needsMuslGcc = false)
+    public CriuFactAttribute(bool needsDirtyTracking = false, bool needsNoDirtyTracking = false, bool needsMuslGcc = false, bool needsLazyPages = false)
     {
         if (CriuForTests.Missing is { } reason) Skip = reason;
+        else if (needsLazyPages && CriuForTests.LazyPagesMissing is { } lazy) Skip = lazy;
         else if (needsMuslGcc && !File.Exists("/usr/bin/musl-gcc")) Skip = "musl-gcc is not installed (apt-get install musl-tools)";
         else if (needsDirtyTracking && !CriuForTests.DirtyTracking)
             Skip = $"pre-dumps need the kernel to track dirty memory, and `criu check --feature mem_dirty_track` says no here ({CriuForTests.NoDirtyTracking})";
@@ -476,28 +532,130 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [CriuFact]
-    public void Lazy_pages_and_page_server_are_refused_by_name_and_change_nothing()
+    public void Bad_page_server_lazy_pages_and_status_fd_values_are_refused_by_name_and_change_nothing()
     {
-        // CRIU would serve the pages on a port of its choosing, which only --page-server could name: refused.
         string bundle = CounterBundle();
         string id = StartCounter(bundle);
-        foreach (var args in new[]
+        string port = "0.0.0.0:27277";
+        foreach (var (args, error) in new (string[], string)[]
                  {
-                     new[] { "checkpoint", "--lazy-pages", "--image-path", Images(), id },
-                     ["checkpoint", "--lazy-pages", "--status-fd", "1", "--image-path", Images(), id],
-                     ["restore", "-d", "--lazy-pages", "--image-path", Images(), "--bundle", bundle, h.NewId("lazy")],
+                     (["--page-server", "127.0.0.1"], "--page-server 127.0.0.1: must be ADDRESS:PORT"),
+                     (["--page-server", ":27277"], "--page-server :27277: must be ADDRESS:PORT"),
+                     (["--page-server", "127.0.0.1:99999"], "--page-server 127.0.0.1:99999: must be ADDRESS:PORT"),
+                     (["--lazy-pages"], "--lazy-pages: needs --page-server ADDRESS:PORT"),
+                     (["--lazy-pages", "--page-server", "127.0.0.1", "--status-fd", "2"], "--page-server 127.0.0.1: must be ADDRESS:PORT"),
+                     (["--page-server", port, "--status-fd", "2"], "--status-fd: only with --lazy-pages"),
+                     (["--lazy-pages", "--page-server", port, "--status-fd", "987"], "--status-fd 987: not an open descriptor"),
+                     // The harness's stdin is the read end of a pipe.
+                     (["--lazy-pages", "--page-server", port, "--status-fd", "0"], "--status-fd 0: not open for writing"),
+                     (["--lazy-pages", "--page-server", port, "--status-fd", "x"], "--status-fd: invalid value"),
                  })
         {
-            var refused = Criu(args);
-            Assert.NotEqual(0, refused.ExitCode);
-            Assert.Contains("--lazy-pages: not supported", refused.Stderr);
+            var refused = Criu(["checkpoint", .. args, "--image-path", Images(), id]);
+            Assert.True(refused.ExitCode != 0, $"{string.Join(' ', args)}: {refused}");
+            Assert.Contains(error, refused.Stderr);
             Assert.Single(refused.Stderr.Trim().Split('\n'));
         }
-        var pageServer = Criu("checkpoint", "--page-server", "127.0.0.1:1", "--image-path", Images(), id);
-        Assert.Contains("--page-server: not supported", pageServer.Stderr);
+        // CRIU's lazy page server needs a 4 MiB pipe: without CAP_SYS_RESOURCE (this host's root has none), a lower
+        // fs.pipe-max-size is refused before the container is frozen, naming the limit.
+        if (!File.ReadAllLines("/proc/self/status").Any(l => l.StartsWith("CapEff:") && (Convert.ToUInt64(l[7..].Trim(), 16) & (1UL << 24)) != 0)
+            && PipeMaxSize.Writable)
+        {
+            using (PipeMaxSize.Set(1024 * 1024))
+            {
+                var small = Criu("checkpoint", "--lazy-pages", "--page-server", port, "--image-path", Images(), id);
+                Assert.NotEqual(0, small.ExitCode);
+                Assert.Contains("--lazy-pages: CRIU's lazy page server needs a pipe of 4194304 bytes, above fs.pipe-max-size (1048576)", small.Stderr);
+                Assert.Single(small.Stderr.Trim().Split('\n'));
+            }
+        }
         Assert.Equal("running", h.State(id).Status);
         Assert.False(Directory.Exists(Images()));
         Assert.Single(h.Run("list", "-q").Stdout.Trim().Split('\n'));
+
+        // A restore --lazy-pages asks CRIU for lazy pages: with no criu lazy-pages daemon on the work directory's
+        // socket, CRIU says so, in one line, and nothing of the restore is left.
+        Assert.True(Criu("checkpoint", "--leave-running", "--image-path", Images(), id).ExitCode == 0);
+        string copy = h.NewId("lazy");
+        var restore = Criu("restore", "-d", "--lazy-pages", "--image-path", Images(), "--bundle", bundle, copy);
+        Assert.NotEqual(0, restore.ExitCode);
+        Assert.Contains("connect to lazy-pages.socket failed", restore.Stderr);
+        Assert.Single(restore.Stderr.Trim().Split('\n'));
+        Assert.False(Directory.Exists(Path.Combine(h.StateRoot, copy)));
+        AssertNoCgroup(copy);
+        Assert.Equal("running", h.State(id).Status);
+    }
+
+    [CriuFact(needsLazyPages: true)]
+    public void Lazy_migration_moves_a_counting_container_page_by_page_and_it_goes_on_counting()
+    {
+        // runc's "checkpoint --lazy-pages and restore": the checkpoint freezes the container and serves its memory
+        // on a port, says so on --status-fd, criu lazy-pages takes the pages from that port for the restore (under
+        // another id: the original exists until its last page went), and the checkpoint then ends, deleting it.
+        using var pipeSize = PipeMaxSize.Current < 4 * 1024 * 1024 ? PipeMaxSize.Set(4 * 1024 * 1024) : null;
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+        string images = Images();
+        int port = FreePort();
+        string fifo = Path.Combine(h.Root, "status.fifo");
+        Interop.Sys.Mkfifo(fifo, 0x180);
+        var start = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // The FIFO's write end is the checkpoint's descriptor 9.
+        foreach (var arg in new[] { "-c", "exec \"$@\" 9>\"$0\"", fifo, TestPaths.OciRunBinary, "--root", h.StateRoot, "--criu", CriuForTests.Path,
+                     "checkpoint", "--lazy-pages", "--page-server", $"0.0.0.0:{port}", "--status-fd", "9", "--image-path", images, id })
+            start.ArgumentList.Add(arg);
+        using var checkpoint = System.Diagnostics.Process.Start(start)!;
+        var checkpointStderr = checkpoint.StandardError.ReadToEndAsync();
+        System.Diagnostics.Process? lazyPages = null;
+        try
+        {
+            using (var status = new FileStream(fifo, FileMode.Open, FileAccess.Read))
+            {
+                // One zero byte, then the descriptor is closed (only the checkpoint held it).
+                int first = status.ReadByte();
+                if (first != 0) Assert.Fail($"{first} on --status-fd instead of a zero byte: {checkpointStderr.Result}");
+                Assert.Equal(-1, status.ReadByte());
+            }
+            // The container is frozen now, its memory in the checkpoint's hands.
+            long stoppedAt = Count();
+            Thread.Sleep(200);
+            Assert.Equal(stoppedAt, Count());
+            Assert.Equal("running", h.State(id).Status);
+            Assert.True(File.Exists(Path.Combine(images, "inventory.img")));
+
+            lazyPages = System.Diagnostics.Process.Start(new ProcessStartInfo(CriuForTests.Path,
+                ["lazy-pages", "--page-server", "--address", "127.0.0.1", "--port", port.ToString(), "-D", images, "-o", "lazy-pages.log", "-v4"])
+                { UseShellExecute = false })!;
+            Assert.True(OciRunHarness.Eventually(() => File.Exists(Path.Combine(images, "lazy-pages.socket"))), "criu lazy-pages made no socket");
+            string copy = h.NewId("lazy");
+            var restore = Criu("restore", "-d", "--lazy-pages", "--image-path", images, "--bundle", bundle, copy);
+            Assert.True(restore.ExitCode == 0, restore.ToString());
+            Assert.Contains("uffd", File.ReadAllText(Path.Combine(images, "restore.log")));
+
+            checkpoint.WaitForExit();
+            Assert.True(checkpoint.ExitCode == 0, $"checkpoint: exit {checkpoint.ExitCode}: {checkpointStderr.Result}");
+            lazyPages.WaitForExit();
+            Assert.True(lazyPages.ExitCode == 0, $"criu lazy-pages: exit {lazyPages.ExitCode}: {Oci.Runtime.Checkpoint.CriuService.FirstError(Path.Combine(images, "lazy-pages.log"))}");
+            Assert.Contains("does not exist", h.Run("state", id).Stderr);
+            Assert.Equal("running", h.State(copy).Status);
+            AssertCountsOnFrom(stoppedAt);
+        }
+        finally
+        {
+            if (!checkpoint.HasExited) checkpoint.Kill();
+            if (lazyPages is { HasExited: false }) lazyPages.Kill();
+            lazyPages?.Dispose();
+        }
+    }
+
+    /// <summary>A TCP port nobody listens on now.</summary>
+    static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     [CriuFact]
