@@ -219,7 +219,10 @@ public sealed partial class ContainerRuntime
                 TcpEstablished = restore.TcpEstablished,
                 FileLocks = restore.FileLocks,
                 EmptyNs = emptyNs,
-                OrphanPtsMaster = true,
+                // A shell job's terminal (a container without one of its own, run on the caller's) is inherited:
+                // CRIU gives the restored processes its own stdin, the restore's terminal. Otherwise CRIU makes a new
+                // pty pair and sends its master (orphan-pts-master), which only a container terminal has a use for.
+                OrphanPtsMaster = !(restore.ShellJob && spec.Process?.Terminal != true),
                 AutoDedup = restore.AutoDedup,
                 LazyPages = restore.LazyPages,
             };

@@ -29,6 +29,26 @@ public static class CriuForTests
     /// CRIU's lazy page server needs that this process may not raise for the test.</summary>
     public static string? LazyPagesMissing => Missing ?? LazyPages.Value;
 
+    /// <summary>Why CRIU cannot dump a TCP socket on this kernel, or null. CRIU 4.1 reads SO_PASSCRED of every
+    /// socket it dumps, which kernels since 6.16 refuse for TCP (EOPNOTSUPP): the dump then fails with CRIU's
+    /// "sockets: Can't get 1:16 opt: Operation not supported".</summary>
+    public static string? TcpDumpMissing
+    {
+        get
+        {
+            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            try
+            {
+                socket.GetRawSocketOption(1 /* SOL_SOCKET */, 16 /* SO_PASSCRED */, new byte[4]);
+                return null;
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                return $"CRIU 4.1 reads SO_PASSCRED of each socket it dumps and this kernel refuses it for TCP ({e.Message}): a dump with --tcp-established fails with \"sockets: Can't get 1:16 opt: Operation not supported\"";
+            }
+        }
+    }
+
     static string? FindLazyPages()
     {
         var uffd = Execute(Path, "check", "--feature", "uffd-noncoop");
@@ -104,10 +124,12 @@ public static class PipeMaxSize
 /// <summary>A checkpoint/restore test: it needs what container tests need, and a working CRIU.</summary>
 public sealed class CriuFactAttribute : FactAttribute
 {
-    public CriuFactAttribute(bool needsDirtyTracking = false, bool needsNoDirtyTracking = false, bool needsMuslGcc = false, bool needsLazyPages = false)
+    public CriuFactAttribute(bool needsDirtyTracking = false, bool needsNoDirtyTracking = false, bool needsMuslGcc = false, bool needsLazyPages = false,
+        bool needsTcpDump = false)
     {
         if (CriuForTests.Missing is { } reason) Skip = reason;
         else if (needsLazyPages && CriuForTests.LazyPagesMissing is { } lazy) Skip = lazy;
+        else if (needsTcpDump && CriuForTests.TcpDumpMissing is { } tcp) Skip = tcp;
         else if (needsMuslGcc && !File.Exists("/usr/bin/musl-gcc")) Skip = "musl-gcc is not installed (apt-get install musl-tools)";
         else if (needsDirtyTracking && !CriuForTests.DirtyTracking)
             Skip = $"pre-dumps need the kernel to track dirty memory, and `criu check --feature mem_dirty_track` says no here ({CriuForTests.NoDirtyTracking})";
@@ -645,6 +667,248 @@ public sealed class CheckpointTests : IDisposable
             if (!checkpoint.HasExited) checkpoint.Kill();
             if (lazyPages is { HasExited: false }) lazyPages.Kill();
             lazyPages?.Dispose();
+        }
+    }
+
+    [CriuFact]
+    public void An_established_tcp_connection_is_refused_without_tcp_established()
+    {
+        // Two busybox nc in the container's own network namespace, connected over its loopback; the client's input
+        // is the counter (silent), the server's stdin a sleep that never ends (busybox nc hangs up at end of input).
+        var spec = OciRunHarness.NewSpec("sh", "-c",
+            "ip link set lo up; sleep 1000000 | nc -l -p 5000 > /tmp/received & sleep 0.3; " +
+            "(i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; usleep 50000; done) | nc 127.0.0.1 5000");
+        foreach (var set in new[] { spec.Process!.Capabilities!.Bounding, spec.Process.Capabilities.Effective, spec.Process.Capabilities.Permitted })
+            set!.Add("CAP_NET_ADMIN");
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        string id = StartCounter(h.WriteBundle(spec));
+        // The connection is established (state 01 in the namespace's /proc/net/tcp).
+        Assert.True(OciRunHarness.Eventually(() => h.Run("exec", id, "cat", "/proc/net/tcp").Stdout.Split('\n').Skip(1)
+            .Any(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 3 } f && f[3] == "01")), "no established connection");
+        var refused = Criu("checkpoint", "--image-path", Images(), id);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("Connected TCP socket, consider using --tcp-established option", refused.Stderr);
+        Assert.Single(refused.Stderr.Trim().Split('\n'));
+        Assert.Equal("running", h.State(id).Status);
+        long at = Count();
+        Assert.True(OciRunHarness.Eventually(() => Count() > at + 2), "the container stopped counting after the refusal");
+    }
+
+    [CriuFact(needsTcpDump: true)]
+    public void An_established_tcp_connection_survives_checkpoint_and_restore_with_tcp_established()
+    {
+        // The client sends what the host leaves in /tmp/say: after the restore, it still reaches the server.
+        var spec = OciRunHarness.NewSpec("sh", "-c",
+            "ip link set lo up; sleep 1000000 | nc -l -p 5000 > /tmp/received & sleep 0.3; " +
+            "(i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; " +
+            "if [ -f /tmp/say ]; then cat /tmp/say; rm /tmp/say; fi; usleep 50000; done) | nc 127.0.0.1 5000");
+        foreach (var set in new[] { spec.Process!.Capabilities!.Bounding, spec.Process.Capabilities.Effective, spec.Process.Capabilities.Permitted })
+            set!.Add("CAP_NET_ADMIN");
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        string bundle = h.WriteBundle(spec);
+        string id = StartCounter(bundle);
+        string received = Path.Combine(data, "received");
+        File.WriteAllText(Path.Combine(data, "say"), "before\n");
+        Assert.True(OciRunHarness.Eventually(() => File.Exists(received) && File.ReadAllText(received).Contains("before")), "the connection carried nothing");
+        var checkpoint = Criu("checkpoint", "--tcp-established", "--image-path", Images(), id);
+        Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+        long stoppedAt = Count();
+        var refused = Criu("restore", "-d", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Empty(h.LeftoverState());
+        var restore = Criu("restore", "-d", "--tcp-established", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        AssertCountsOnFrom(stoppedAt);
+        File.WriteAllText(Path.Combine(data, "say"), "after\n");
+        Assert.True(OciRunHarness.Eventually(() => File.ReadAllText(received).Contains("after")), "the restored connection carried nothing");
+    }
+
+    [CriuFact(needsMuslGcc: true)]
+    public void A_datagram_socket_connected_outside_needs_ext_unix_sk_and_is_connected_again_on_restore()
+    {
+        // A small static program connects a datagram socket to a socket the test binds on the host and leaves it at
+        // descriptor 3 to the counter, which sends each count. CRIU finds a unix socket's peer only in the dumped
+        // network namespace (else "Unix socket ... without peer"), so the container shares the host's; and it
+        // connects the restored socket to the peer's name as the host bound it, so the data directory is also
+        // mounted at its host path.
+        string rootfs = ContainerEnvironment.Env.PrivateRootfs(h);
+        string source = Path.Combine(h.Root, "dgram.c");
+        File.WriteAllText(source, """
+            #include <string.h>
+            #include <sys/socket.h>
+            #include <sys/un.h>
+            #include <unistd.h>
+            int main(int argc, char **argv)
+            {
+                struct sockaddr_un addr = { .sun_family = AF_UNIX };
+                int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+                if (argc < 3 || fd < 0)
+                    return 1;
+                strncpy(addr.sun_path, argv[1], sizeof(addr.sun_path) - 1);
+                if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || dup2(fd, 3) < 0)
+                    return 1;
+                if (fd != 3)
+                    close(fd);
+                execv(argv[2], argv + 2);
+                return 127;
+            }
+            """);
+        ContainerEnvironment.Env.Shell($"musl-gcc -static -Os -o {rootfs}/bin/dgram {source}");
+        using var host = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Unspecified);
+        host.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(data, "log.sock")));
+        long lastReceived = -1;
+        var reader = new Thread(() =>
+        {
+            var buffer = new byte[64];
+            try
+            {
+                while (true)
+                {
+                    int n = host.Receive(buffer);
+                    if (long.TryParse(System.Text.Encoding.ASCII.GetString(buffer, 0, n).Trim(), out long value))
+                        Interlocked.Exchange(ref lastReceived, value);
+                }
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException) { }
+        }) { IsBackground = true };
+        reader.Start();
+        var spec = OciRunHarness.NewSpec("/bin/dgram", Path.Combine(data, "log.sock"), "/bin/sh", "-c",
+            "i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; echo $i >&3; usleep 50000; done");
+        spec.Root!.Path = rootfs;
+        spec.Linux!.Namespaces!.RemoveAll(n => n.Type == "network");
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        spec.Mounts.Add(new Mount { Destination = data, Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        string bundle = h.WriteBundle(spec);
+        string id = StartCounter(bundle);
+        Assert.True(OciRunHarness.Eventually(() => Interlocked.Read(ref lastReceived) > 0), "the host socket received nothing");
+
+        var refused = Criu("checkpoint", "--image-path", Images(), id);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("External socket is used. Consider using --ext-unix-sk option", refused.Stderr);
+        Assert.Single(refused.Stderr.Trim().Split('\n'));
+        Assert.Equal("running", h.State(id).Status);
+
+        var checkpoint = Criu("checkpoint", "--ext-unix-sk", "--image-path", Images(), id);
+        Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+        long stoppedAt = Count();
+        var restore = Criu("restore", "-d", "--ext-unix-sk", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        AssertCountsOnFrom(stoppedAt);
+        Assert.True(OciRunHarness.Eventually(() => Interlocked.Read(ref lastReceived) > stoppedAt),
+            $"the restored socket sent nothing past {stoppedAt} to the host's: {Interlocked.Read(ref lastReceived)}");
+    }
+
+    [CriuFact]
+    public void A_shell_job_on_the_callers_terminal_needs_shell_job_and_is_restored_onto_the_restores_terminal()
+    {
+        // `script` runs oci-run on a terminal whose master it holds while it lives: the container, without a terminal
+        // of its own, is a job of that terminal. It writes to it what the host leaves in /tmp/say.
+        var spec = OciRunHarness.NewSpec("sh", "-c",
+            "i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; " +
+            "if [ -f /tmp/say ]; then cat /tmp/say; rm /tmp/say; fi; usleep 50000; done");
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        string bundle = h.WriteBundle(spec);
+        string id = h.NewId("job");
+        string runtime = $"{TestPaths.OciRunBinary} --root {h.StateRoot} --criu {CriuForTests.Path}";
+        string say = Path.Combine(data, "say");
+        System.Diagnostics.Process Session(string command)
+        {
+            var start = new ProcessStartInfo("script", ["-qfec", command + "; sleep 1000000", "/dev/null"])
+            {
+                RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false,
+            };
+            return System.Diagnostics.Process.Start(start)!;
+        }
+        using var first = Session($"{runtime} run -d --bundle {bundle} {id}");
+        System.Diagnostics.Process? second = null;
+        try
+        {
+            Assert.True(OciRunHarness.Eventually(() => Count() >= 3), "the counter never counted");
+            File.WriteAllText(say, "on-the-first-terminal\n");
+            Assert.Contains("on-the-first-terminal", OciRunHarness.ReadUntil(first.StandardOutput.BaseStream, "on-the-first-terminal"));
+
+            // Its terminal is outside the container: CRIU refuses it unless it is a shell job.
+            var refused = Criu("checkpoint", "--image-path", Images(), id);
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.Contains("path=/dev/pts/", refused.Stderr);
+            Assert.Single(refused.Stderr.Trim().Split('\n'));
+            Assert.Equal("running", h.State(id).Status);
+
+            var checkpoint = Criu("checkpoint", "--shell-job", "--image-path", Images(), id);
+            Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+            long stoppedAt = Count();
+            // Restored as a shell job, it inherits the terminal the restore runs on (CRIU's stdin), not a new one
+            // for --console-socket.
+            second = Session($"{runtime} restore -d --shell-job --image-path {Images()} --bundle {bundle} {id} 2>&1; echo restored-$?-end");
+            Assert.Contains("restored-0-end", OciRunHarness.ReadUntil(second.StandardOutput.BaseStream, "-end"));
+            Assert.Equal("running", h.State(id).Status);
+            AssertCountsOnFrom(stoppedAt);
+            File.WriteAllText(say, "on-the-second-terminal\n");
+            Assert.Contains("on-the-second-terminal", OciRunHarness.ReadUntil(second.StandardOutput.BaseStream, "on-the-second-terminal"));
+        }
+        finally
+        {
+            first.Kill(entireProcessTree: true);
+            second?.Kill(entireProcessTree: true);
+            second?.Dispose();
+        }
+    }
+
+    [CriuFact]
+    public void A_foreground_restore_adopts_the_containers_orphans_unless_no_subreaper()
+    {
+        // Without a PID namespace of its own, a process of the container whose parent dies goes to the nearest
+        // subreaper: the foreground restore, unless --no-subreaper. The counter (a grandchild of init) writes its
+        // parent's pid; its parent writes its own, for the test to kill it.
+        File.WriteAllText(Path.Combine(data, "middle.sh"), "echo $$ > /tmp/middle\nsh /tmp/counter.sh &\nwait\n");
+        File.WriteAllText(Path.Combine(data, "counter.sh"), """
+            echo $$ > /tmp/counter
+            i=0
+            while true; do
+                i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count
+                read -r a b c ppid rest < /proc/$$/stat; echo $ppid > /tmp/ppid.new; mv /tmp/ppid.new /tmp/ppid
+                usleep 50000
+            done
+            """);
+        var spec = OciRunHarness.NewSpec("sh", "-c", "sh /tmp/middle.sh & while true; do sleep 1; done");
+        spec.Linux!.Namespaces!.RemoveAll(n => n.Type == "pid");
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        string bundle = h.WriteBundle(spec);
+        int Pid(string name) => int.Parse(File.ReadAllText(Path.Combine(data, name)).Trim());
+        foreach (bool noSubreaper in new[] { false, true })
+        {
+            foreach (var name in new[] { "count", "middle", "counter", "ppid" }) File.Delete(Path.Combine(data, name));
+            string id = StartCounter(bundle);
+            Assert.True(OciRunHarness.Eventually(() => File.Exists(Path.Combine(data, "ppid"))));
+            int[] pids = [h.State(id).Pid ?? 0, Pid("middle"), Pid("counter")];
+            string images = Images(noSubreaper ? "no-subreaper" : "subreaper");
+            var checkpoint = Criu("checkpoint", "--image-path", images, id);
+            Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+            long stoppedAt = Count();
+            // CRIU gives the processes their pids again, in the host's PID namespace: once the killed ones are
+            // reaped (else "Can't fork for PID: File exists").
+            Assert.True(OciRunHarness.Eventually(() => pids.All(p => !Directory.Exists($"/proc/{p}"))), "the checkpointed processes were not reaped");
+            string[] flags = noSubreaper ? ["--no-subreaper"] : [];
+            using var restore = h.Start(["--criu", CriuForTests.Path, "restore", .. flags, "--image-path", images, "--bundle", bundle, id]);
+            try
+            {
+                AssertCountsOnFrom(stoppedAt);
+                int middle = Pid("middle");
+                Assert.Equal(middle.ToString(), File.ReadAllText(Path.Combine(data, "ppid")).Trim());
+                Assert.Equal(0, Interop.Sys.Kill(middle, 9));
+                string Parent() => File.ReadAllText(Path.Combine(data, "ppid")).Trim();
+                Assert.True(OciRunHarness.Eventually(() => Parent() != middle.ToString()), "the counter's parent did not die");
+                if (noSubreaper) Assert.NotEqual(restore.Id.ToString(), Parent());
+                else Assert.Equal(restore.Id.ToString(), Parent());
+            }
+            finally
+            {
+                // Without a PID namespace, the orphan outlives init: it goes first.
+                Interop.Sys.Kill(Pid("counter"), 9);
+                h.Run("kill", id, "KILL");
+                restore.WaitForExit();
+                h.Run("delete", "--force", id);
+            }
         }
     }
 
