@@ -608,6 +608,40 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal("running", h.State(id).Status);
     }
 
+    [CriuFact]
+    public void Page_server_sends_the_memory_to_a_criu_page_server()
+    {
+        // Without --lazy-pages, the pages go to `criu page-server` (another host's, in a migration), not to the
+        // image directory; its images joined with the checkpoint's restore the container.
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+        string pages = Images("pages");
+        Directory.CreateDirectory(pages);
+        int port = FreePort();
+        using var server = System.Diagnostics.Process.Start(new ProcessStartInfo(CriuForTests.Path,
+            ["page-server", "--address", "127.0.0.1", "--port", port.ToString(), "-D", pages, "-o", "page-server.log", "-v4"]) { UseShellExecute = false })!;
+        try
+        {
+            string listening = $"0100007F:{port:X4} 00000000:0000 0A";
+            Assert.True(OciRunHarness.Eventually(() => File.ReadAllText("/proc/net/tcp").Contains(listening)), "criu page-server does not listen");
+            var checkpoint = Criu("checkpoint", "--page-server", $"127.0.0.1:{port}", "--image-path", Images(), id);
+            Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+            long stoppedAt = Count();
+            server.WaitForExit();
+            Assert.Equal(0, server.ExitCode);
+            Assert.Empty(Directory.GetFiles(Images(), "pages-*.img"));
+            Assert.NotEmpty(Directory.GetFiles(pages, "pages-*.img"));
+            foreach (var file in Directory.GetFiles(pages, "*.img")) File.Copy(file, Path.Combine(Images(), Path.GetFileName(file)), overwrite: true);
+            var restore = Criu("restore", "-d", "--image-path", Images(), "--bundle", bundle, id);
+            Assert.True(restore.ExitCode == 0, restore.ToString());
+            AssertCountsOnFrom(stoppedAt);
+        }
+        finally
+        {
+            if (!server.HasExited) server.Kill();
+        }
+    }
+
     [CriuFact(needsLazyPages: true)]
     public void Lazy_migration_moves_a_counting_container_page_by_page_and_it_goes_on_counting()
     {
