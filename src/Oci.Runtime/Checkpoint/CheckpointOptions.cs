@@ -44,11 +44,17 @@ public sealed class CheckpointOptions
     public IReadOnlyList<string> EmptyNamespaces { get; init; } = [];
     /// <summary>Deduplicate memory pages against the parent images as they are dumped.</summary>
     public bool AutoDedup { get; init; }
-    /// <summary>Serve memory pages lazily to the restore: not supported (refused), since CRIU's page server would
-    /// listen on a port the caller cannot name without runc's <c>--page-server</c>.</summary>
+    /// <summary><c>ADDRESS:PORT</c> (runc's <c>--page-server</c>): the memory pages go to the <c>criu page-server</c>
+    /// listening there instead of the image directory; with <see cref="LazyPages"/>, the port on which the
+    /// checkpoint serves them (on every address) to <c>criu lazy-pages</c>. Null for none.</summary>
+    public string? PageServer { get; init; }
+    /// <summary>Lazy migration: the processes are dumped without their memory and stay frozen while the checkpoint
+    /// serves the pages on <see cref="PageServer"/>'s port (required) to a <c>criu lazy-pages</c> daemon, which
+    /// hands them to a restore with <see cref="RestoreOptions.LazyPages"/> as it touches them. The checkpoint
+    /// returns once every page went (and the container is then gone), or fails and leaves the container running.</summary>
     public bool LazyPages { get; init; }
-    /// <summary>With <see cref="LazyPages"/>: a descriptor of the caller's, written one zero byte and closed once
-    /// the lazy page server is ready; -1 for none.</summary>
+    /// <summary>With <see cref="LazyPages"/>: a descriptor of the caller's, open for writing, written one zero byte
+    /// and closed once the lazy page server is ready; -1 for none.</summary>
     public int StatusFd { get; init; } = -1;
 }
 
@@ -80,8 +86,9 @@ public sealed class RestoreOptions
     public bool FileLocks { get; init; }
     /// <summary>How CRIU treats cgroups.</summary>
     public CriuCgroupsMode CgroupsMode { get; init; }
-    /// <summary>Take memory pages lazily from a lazy-pages daemon: not supported (refused), as
-    /// <see cref="CheckpointOptions.LazyPages"/>.</summary>
+    /// <summary>Take memory pages on demand from a <c>criu lazy-pages</c> daemon the caller started, which CRIU
+    /// reaches through the socket <c>lazy-pages.socket</c> in the work directory (<see cref="WorkPath"/>, or the
+    /// image directory): the daemon's own work directory must be the same.</summary>
     public bool LazyPages { get; init; }
     /// <summary>Namespaces CRIU leaves empty (<c>network</c>).</summary>
     public IReadOnlyList<string> EmptyNamespaces { get; init; } = [];

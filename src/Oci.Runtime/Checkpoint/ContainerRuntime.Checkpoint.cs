@@ -29,9 +29,22 @@ public sealed partial class ContainerRuntime
         if (status is ContainerStatus.Created or ContainerStatus.Stopped)
             throw new OciException($"container {id} cannot be checkpointed in the {status.ToSpecString()} state");
         var criu = CriuService.Locate(options.CriuPath);
-        if (checkpoint.LazyPages) throw new OciException(LazyPagesRefused);
+        (string Address, int Port)? pageServer = checkpoint.PageServer is { } ps ? ParsePageServer(ps) : null;
+        if (checkpoint.LazyPages && pageServer is null)
+            throw new OciException("--lazy-pages: needs --page-server ADDRESS:PORT, the port criu lazy-pages fetches the pages from");
         if (checkpoint.StatusFd >= 0 && !checkpoint.LazyPages)
             throw new OciException("--status-fd: only with --lazy-pages");
+        if (checkpoint.StatusFd >= 0)
+        {
+            int flags = Sys.TryGetStatusFlags(checkpoint.StatusFd);
+            if (flags < 0) throw new OciException($"--status-fd {checkpoint.StatusFd}: not an open descriptor");
+            if ((flags & 3) == Sys.O_RDONLY) throw new OciException($"--status-fd {checkpoint.StatusFd}: not open for writing");
+            // Only this process writes it (at CRIU's status-ready): CRIU, holding a copy, would keep the reader from
+            // seeing it closed until the whole migration is over. (Stdio stays CRIU's stdio.)
+            if (checkpoint.StatusFd > 2) Sys.SetCloexec(checkpoint.StatusFd);
+        }
+        if (checkpoint.LazyPages && LazyPageServerBlocker(PipeMaxSize(), HasCapSysResource()) is { } blocker)
+            throw new OciException($"--lazy-pages: {blocker}");
         criu.RequireFeatures(memoryTracking: checkpoint.PreDump || !string.IsNullOrEmpty(checkpoint.ParentPath),
             lazyPages: checkpoint.LazyPages);
         var spec = record.Config;
@@ -63,6 +76,9 @@ public sealed partial class ContainerRuntime
                 AutoDedup = checkpoint.AutoDedup,
                 LazyPages = checkpoint.LazyPages,
             };
+            // As runc: the address only where the pages are sent; a lazy dump listens on the port on every address.
+            if (pageServer is { } server)
+                opts.Ps = checkpoint.LazyPages ? new PageServerInfo { Port = server.Port } : new PageServerInfo { Address = server.Address, Port = server.Port };
             if (workFd >= 0) opts.WorkDirFd = workFd;
             ApplyCriuConfigFile(opts, record.Annotations);
             // Namespaces the container joined by path (a network or PID namespace made by someone else) are not
@@ -137,7 +153,6 @@ public sealed partial class ContainerRuntime
         // containers through a scope it starts for itself, which is not done here.
         if (options.SystemdCgroup)
             throw new OciException("--systemd-cgroup: restore with the systemd cgroup driver is not supported");
-        if (restore.LazyPages) throw new OciException(LazyPagesRefused);
         var criu = CriuService.Locate(options.CriuPath);
         string images = Path.GetFullPath(restore.ImagePath);
         if (!Directory.Exists(images)) throw new OciException($"--image-path {restore.ImagePath}: does not exist");
@@ -204,7 +219,10 @@ public sealed partial class ContainerRuntime
                 TcpEstablished = restore.TcpEstablished,
                 FileLocks = restore.FileLocks,
                 EmptyNs = emptyNs,
-                OrphanPtsMaster = true,
+                // A shell job's terminal (a container without one of its own, run on the caller's) is inherited:
+                // CRIU gives the restored processes its own stdin, the restore's terminal. Otherwise CRIU makes a new
+                // pty pair and sends its master (orphan-pts-master), which only a container terminal has a use for.
+                OrphanPtsMaster = !(restore.ShellJob && spec.Process?.Terminal != true),
                 AutoDedup = restore.AutoDedup,
                 LazyPages = restore.LazyPages,
             };
@@ -336,9 +354,50 @@ public sealed partial class ContainerRuntime
         return ExitCode(status);
     }
 
-    /// <summary>CRIU serves lazy pages on a port of its choosing unless the caller names one with runc's
-    /// <c>--page-server</c>, which is not supported: nothing could fetch them, and the checkpoint would wait forever.</summary>
-    const string LazyPagesRefused = "--lazy-pages: not supported (lazy migration needs CRIU's page server on an address of the caller's, --page-server, which oci-run does not support)";
+    /// <summary><c>--page-server</c>'s <c>ADDRESS:PORT</c> (an IPv6 address in brackets), as runc splits it; a
+    /// one-line error naming the flag otherwise.</summary>
+    internal static (string Address, int Port) ParsePageServer(string value)
+    {
+        int colon = value.LastIndexOf(':');
+        string address = colon > 0 ? value[..colon] : "";
+        if (address.StartsWith('[') && address.EndsWith(']')) address = address[1..^1];
+        else if (address.Contains(':')) address = ""; // an IPv6 address without brackets: its port is not known
+        if (address.Length == 0 || address.Contains('[') || address.Contains(']') ||
+            !int.TryParse(value.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port) ||
+            port is < 1 or > 65535)
+            throw new OciException($"--page-server {value}: must be ADDRESS:PORT (a port from 1 to 65535)");
+        return (address, port);
+    }
+
+    /// <summary>The pipe CRIU's lazy page server reads the frozen container's pages through: CRIU 4 asks for as many
+    /// pages as 8 pages hold struct pipe_buffers (819), which the kernel rounds up to a power of two: 1024 pages.</summary>
+    internal const long LazyPagesPipeSize = 4 * 1024 * 1024;
+
+    /// <summary>Why CRIU's lazy page server would serve nothing on this host, or null. It sizes its pipe with
+    /// F_SETPIPE_SZ to <see cref="LazyPagesPipeSize"/>, which above fs.pipe-max-size needs CAP_SYS_RESOURCE, and
+    /// ignores the failure: the first page asked for then fails ("page-pipe: splice: -1: Bad file descriptor",
+    /// "Lazy pages transfer FAILED") after the container was frozen and a restore had begun.</summary>
+    internal static string? LazyPageServerBlocker(long pipeMaxSize, bool capSysResource) =>
+        capSysResource || pipeMaxSize >= LazyPagesPipeSize
+            ? null
+            : $"CRIU's lazy page server needs a pipe of {LazyPagesPipeSize} bytes, above fs.pipe-max-size ({pipeMaxSize}), and oci-run lacks CAP_SYS_RESOURCE (sysctl -w fs.pipe-max-size={LazyPagesPipeSize} allows it)";
+
+    /// <summary>/proc/sys/fs/pipe-max-size, or the kernel's default (1 MiB) when it cannot be read.</summary>
+    static long PipeMaxSize() =>
+        Sys.TryReadText("/proc/sys/fs/pipe-max-size") is { } text &&
+        long.TryParse(text.Trim(), System.Globalization.CultureInfo.InvariantCulture, out long size)
+            ? size
+            : 1024 * 1024;
+
+    /// <summary>Whether this process has CAP_SYS_RESOURCE (24) in its effective set, which CRIU inherits.</summary>
+    static bool HasCapSysResource()
+    {
+        foreach (var line in (Sys.TryReadText("/proc/self/status") ?? "").Split('\n'))
+            if (line.StartsWith("CapEff:", StringComparison.Ordinal) &&
+                ulong.TryParse(line.AsSpan(7).Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out ulong caps))
+                return (caps & (1UL << 24)) != 0;
+        return false;
+    }
 
     static CgroupMode RpcMode(CriuCgroupsMode mode) => mode switch
     {

@@ -55,6 +55,26 @@ internal sealed class InheritFd
     }
 }
 
+/// <summary>rpc.proto's <c>criu_page_server_info</c>: where a dump sends its pages (a <c>criu page-server</c>), or,
+/// with lazy pages, the port the dump serves them on to <c>criu lazy-pages</c>.</summary>
+internal sealed class PageServerInfo
+{
+    int? port, pid, fd;
+
+    public string? Address { get; set; }
+    public int Port { get => port ?? 0; set => port = value; }
+    public int Pid { get => pid ?? 0; set => pid = value; }
+    public int Fd { get => fd ?? 0; set => fd = value; }
+
+    internal void Write(ProtoWriter w)
+    {
+        w.String(1, Address);
+        w.Int32(2, port);
+        w.Int32(3, pid);
+        w.Int32(4, fd);
+    }
+}
+
 /// <summary>rpc.proto's <c>cgroup_root</c>: where a controller's (or every) cgroup of the container is.</summary>
 internal sealed class CgroupRoot
 {
@@ -100,6 +120,7 @@ internal sealed class Options
     /// <summary>CRIU's log level; 2 (errors and warnings) unless set.</summary>
     public int LogLevel { get => logLevel ?? 2; set => logLevel = value; }
     public string? LogFile { get; set; }
+    public PageServerInfo? Ps { get; set; }
     public bool NotifyScripts { get => notifyScripts ?? false; set => notifyScripts = value; }
     public string? Root { get; set; }
     public string? ParentImg { get; set; }
@@ -133,6 +154,7 @@ internal sealed class Options
         w.Bool(8, fileLocks);
         w.Int32(9, logLevel);
         w.String(10, LogFile);
+        if (Ps is { } ps) w.Message(11, ps.Write);
         w.Bool(12, notifyScripts);
         w.String(13, Root);
         w.String(14, ParentImg);

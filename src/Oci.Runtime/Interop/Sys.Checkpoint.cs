@@ -23,6 +23,14 @@ internal static unsafe partial class Sys
             Check(MountCall(s, t, null, MS_BIND | MS_REC, null), $"bind {source} on {target}");
     }
 
+    /// <summary>fcntl(F_GETFL) of <paramref name="fd"/>: its file status flags (O_ACCMODE's bits say how it is
+    /// open), or -1 when it is no open descriptor.</summary>
+    public static int TryGetStatusFlags(int fd) => fd < 0 ? -1 : Tmds.Linux.LibC.fcntl(fd, Tmds.Linux.LibC.F_GETFL, 0);
+
+    /// <summary>fcntl(F_SETFD, FD_CLOEXEC): <paramref name="fd"/> stays this process's, no program it starts gets it.</summary>
+    public static void SetCloexec(int fd) =>
+        Check(Tmds.Linux.LibC.fcntl(fd, Tmds.Linux.LibC.F_SETFD, Tmds.Linux.LibC.FD_CLOEXEC), $"fcntl F_SETFD fd {fd}");
+
     /// <summary>umount2(2) with MNT_DETACH; a path that is no mount point (EINVAL) or gone is not an error.</summary>
     public static void TryDetachUnmount(string target)
     {

@@ -14,7 +14,9 @@ internal sealed class CheckpointCommand : Command
 
     protected override string Description =>
         "Saves the container's processes to an image directory with CRIU (--criu PATH, default criu on PATH).\n" +
-        "Unless --leave-running or --pre-dump, the container is stopped and deleted.";
+        "Unless --leave-running or --pre-dump, the container is stopped and deleted. With --lazy-pages it stays\n" +
+        "frozen until criu lazy-pages (--page-server --address ADDRESS --port PORT -D IMAGES) has taken its memory\n" +
+        "for a restore --lazy-pages.";
 
     protected override FlagSet Flags { get; } = new FlagSet()
         .Value("image-path", "directory for the checkpoint's images (default: ./checkpoint)")
@@ -24,18 +26,17 @@ internal sealed class CheckpointCommand : Command
         .Switch("tcp-established", "allow open TCP connections")
         .Switch("ext-unix-sk", "allow external unix sockets")
         .Switch("shell-job", "allow a shell job")
-        .Switch("lazy-pages", "refused: lazy migration needs --page-server, which is not supported")
+        .Switch("lazy-pages", "keep the container frozen and serve its memory on --page-server's port to criu lazy-pages")
         .ValueWithDefault("status-fd", "-1", "with --lazy-pages: a descriptor written a zero byte once the page server is ready")
         .Switch("file-locks", "handle file locks")
         .Switch("pre-dump", "dump memory only, leaving the container running")
         .Value("manage-cgroups-mode", "cgroups mode: soft, full, strict or ignore (default: CRIU's)")
         .Value("empty-ns", "a namespace left empty (repeatable): network")
         .Switch("auto-dedup", "deduplicate memory pages against the parent images")
-        .Value("page-server", "refused: dumping to a CRIU page server is not supported");
+        .Value("page-server", "ADDRESS:PORT of a criu page-server to send the memory to (with --lazy-pages: the port to serve it on)");
 
     protected override int Execute(ParsedArguments a, ContainerRuntime runtime, ILogger? logger)
     {
-        if (a.Value("page-server") is not null) throw new OciException("--page-server: not supported (dump to --image-path)");
         runtime.Checkpoint(a.Positional[0], new CheckpointOptions
         {
             ImagePath = a.Value("image-path") ?? Path.Combine(Environment.CurrentDirectory, "checkpoint"),
@@ -46,6 +47,7 @@ internal sealed class CheckpointCommand : Command
             ExternalUnixSockets = a.Has("ext-unix-sk"),
             ShellJob = a.Has("shell-job"),
             LazyPages = a.Has("lazy-pages"),
+            PageServer = a.Value("page-server"),
             StatusFd = a.IntValue("status-fd", -1),
             FileLocks = a.Has("file-locks"),
             PreDump = a.Has("pre-dump"),
@@ -84,7 +86,7 @@ internal sealed class RestoreCommand : Command
         .Switch("no-pivot", "refused: CRIU enters the restored root itself")
         .Value("empty-ns", "a namespace left empty (repeatable): network")
         .Switch("auto-dedup", "deduplicate memory pages of the images")
-        .Switch("lazy-pages", "refused: lazy migration needs --page-server, which is not supported")
+        .Switch("lazy-pages", "take the memory on demand from criu lazy-pages (its work directory: the work path)")
         .Value("lsm-profile", "refused: oci-run applies no AppArmor or SELinux profile")
         .Value("lsm-mount-context", "refused: oci-run applies no SELinux mount context");
 

@@ -71,6 +71,43 @@ public class CriuRpcTests
     }
 
     [Fact]
+    public void A_page_server_and_lazy_pages_read_back_with_protobufs_reader()
+    {
+        // criu_opts.ps (11) is a criu_page_server_info: address (1), port (2), pid (3), fd (4); lazy_pages is 48.
+        var opts = new Options { ImagesDirFd = 3, LazyPages = true, Ps = new PageServerInfo { Address = "::1", Port = 27277 } };
+        var inner = OptsOf(new Request { Type = RequestType.Dump, Opts = opts }.ToByteArray());
+        Assert.Equal(WireFormat.MakeTag(1, WireFormat.WireType.Varint), inner.ReadTag());
+        Assert.Equal(3, inner.ReadInt32());
+        Assert.Equal(WireFormat.MakeTag(11, WireFormat.WireType.LengthDelimited), inner.ReadTag());
+        var ps = new CodedInputStream(inner.ReadBytes().ToByteArray());
+        Assert.Equal(WireFormat.MakeTag(48, WireFormat.WireType.Varint), inner.ReadTag());
+        Assert.True(inner.ReadBool());
+        Assert.True(inner.IsAtEnd);
+        Assert.Equal(WireFormat.MakeTag(1, WireFormat.WireType.LengthDelimited), ps.ReadTag());
+        Assert.Equal("::1", ps.ReadString());
+        Assert.Equal(WireFormat.MakeTag(2, WireFormat.WireType.Varint), ps.ReadTag());
+        Assert.Equal(27277, ps.ReadInt32());
+        Assert.True(ps.IsAtEnd);
+
+        // A lazy dump's page server has a port only; pid and fd are sent once set.
+        var portOnly = OptsOf(new Request { Type = RequestType.Dump, Opts = new Options { Ps = new PageServerInfo { Port = 1, Pid = 0, Fd = 7 } } }.ToByteArray());
+        portOnly.ReadTag();
+        portOnly.ReadInt32();
+        Assert.Equal(WireFormat.MakeTag(11, WireFormat.WireType.LengthDelimited), portOnly.ReadTag());
+        Assert.Equal(new byte[] { 0x10, 0x01, 0x18, 0x00, 0x20, 0x07 }, portOnly.ReadBytes().ToByteArray());
+    }
+
+    /// <summary>The criu_opts of a request (its field 2), to read on.</summary>
+    static CodedInputStream OptsOf(byte[] request)
+    {
+        var input = new CodedInputStream(request);
+        Assert.Equal(WireFormat.MakeTag(1, WireFormat.WireType.Varint), input.ReadTag());
+        input.ReadEnum();
+        Assert.Equal(WireFormat.MakeTag(2, WireFormat.WireType.LengthDelimited), input.ReadTag());
+        return new CodedInputStream(input.ReadBytes().ToByteArray());
+    }
+
+    [Fact]
     public void Fields_never_set_are_not_sent()
     {
         Assert.Equal(new byte[] { 0x08, 0x0a }, new Request { Type = RequestType.Version }.ToByteArray());

@@ -22,6 +22,43 @@ public static class CriuForTests
     /// <summary>Without dirty-memory tracking: what <c>criu check --feature mem_dirty_track</c> answers, as it says it.</summary>
     public static string NoDirtyTracking => Found.Value.NoDirtyTracking ?? "";
 
+    static readonly Lazy<string?> LazyPages = new(FindLazyPages);
+
+    /// <summary>Why lazy migration cannot be tested here, or null: CRIU's answer to <c>criu check --feature
+    /// uffd-noncoop</c> (userfaultfd for a restored process tree), or an fs.pipe-max-size below the 4 MiB pipe
+    /// CRIU's lazy page server needs that this process may not raise for the test.</summary>
+    public static string? LazyPagesMissing => Missing ?? LazyPages.Value;
+
+    /// <summary>Why CRIU cannot dump a TCP socket on this kernel, or null. CRIU 4.1 reads SO_PASSCRED of every
+    /// socket it dumps, which kernels since 6.16 refuse for TCP (EOPNOTSUPP): the dump then fails with CRIU's
+    /// "sockets: Can't get 1:16 opt: Operation not supported".</summary>
+    public static string? TcpDumpMissing
+    {
+        get
+        {
+            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            try
+            {
+                socket.GetRawSocketOption(1 /* SOL_SOCKET */, 16 /* SO_PASSCRED */, new byte[4]);
+                return null;
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                return $"CRIU 4.1 reads SO_PASSCRED of each socket it dumps and this kernel refuses it for TCP ({e.Message}): a dump with --tcp-established fails with \"sockets: Can't get 1:16 opt: Operation not supported\"";
+            }
+        }
+    }
+
+    static string? FindLazyPages()
+    {
+        var uffd = Execute(Path, "check", "--feature", "uffd-noncoop");
+        if (uffd.Exit != 0)
+            return $"lazy pages need userfaultfd, and `criu check --feature uffd-noncoop` says no here (exit {uffd.Exit}: {string.Join(" / ", uffd.Output.Trim().Split('\n'))})";
+        if (PipeMaxSize.Current < 4 * 1024 * 1024 && !PipeMaxSize.Writable)
+            return $"CRIU's lazy page server needs a 4 MiB pipe, fs.pipe-max-size is {PipeMaxSize.Current} and /proc/sys/fs/pipe-max-size cannot be written";
+        return null;
+    }
+
     static (string?, string?, string?) Find()
     {
         string path = Environment.GetEnvironmentVariable("OCI_RUN_CRIU")
@@ -46,12 +83,53 @@ public static class CriuForTests
     }
 }
 
+/// <summary>fs.pipe-max-size, which CRIU's lazy page server needs at 4 MiB (this host's root lacks
+/// CAP_SYS_RESOURCE): a test sets it for its own time and puts the old value back.</summary>
+public static class PipeMaxSize
+{
+    const string File = "/proc/sys/fs/pipe-max-size";
+
+    public static long Current => long.Parse(System.IO.File.ReadAllText(File).Trim());
+
+    public static bool Writable
+    {
+        get
+        {
+            try
+            {
+                using var stream = new FileStream(File, FileMode.Open, FileAccess.Write);
+                return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Sets the limit until the result is disposed.</summary>
+    public static IDisposable Set(long size)
+    {
+        long old = Current;
+        System.IO.File.WriteAllText(File, size.ToString());
+        return new Restore(old);
+    }
+
+    sealed class Restore(long old) : IDisposable
+    {
+        public void Dispose() => System.IO.File.WriteAllText(File, old.ToString());
+    }
+}
+
 /// <summary>A checkpoint/restore test: it needs what container tests need, and a working CRIU.</summary>
 public sealed class CriuFactAttribute : FactAttribute
 {
-    public CriuFactAttribute(bool needsDirtyTracking = false, bool needsNoDirtyTracking = false, bool needsMuslGcc = false)
+    public CriuFactAttribute(bool needsDirtyTracking = false, bool needsNoDirtyTracking = false, bool needsMuslGcc = false, bool needsLazyPages = false,
+        bool needsTcpDump = false)
     {
         if (CriuForTests.Missing is { } reason) Skip = reason;
+        else if (needsLazyPages && CriuForTests.LazyPagesMissing is { } lazy) Skip = lazy;
+        else if (needsTcpDump && CriuForTests.TcpDumpMissing is { } tcp) Skip = tcp;
         else if (needsMuslGcc && !File.Exists("/usr/bin/musl-gcc")) Skip = "musl-gcc is not installed (apt-get install musl-tools)";
         else if (needsDirtyTracking && !CriuForTests.DirtyTracking)
             Skip = $"pre-dumps need the kernel to track dirty memory, and `criu check --feature mem_dirty_track` says no here ({CriuForTests.NoDirtyTracking})";
@@ -476,28 +554,406 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [CriuFact]
-    public void Lazy_pages_and_page_server_are_refused_by_name_and_change_nothing()
+    public void Bad_page_server_lazy_pages_and_status_fd_values_are_refused_by_name_and_change_nothing()
     {
-        // CRIU would serve the pages on a port of its choosing, which only --page-server could name: refused.
         string bundle = CounterBundle();
         string id = StartCounter(bundle);
-        foreach (var args in new[]
+        string port = "0.0.0.0:27277";
+        foreach (var (args, error) in new (string[], string)[]
                  {
-                     new[] { "checkpoint", "--lazy-pages", "--image-path", Images(), id },
-                     ["checkpoint", "--lazy-pages", "--status-fd", "1", "--image-path", Images(), id],
-                     ["restore", "-d", "--lazy-pages", "--image-path", Images(), "--bundle", bundle, h.NewId("lazy")],
+                     (["--page-server", "127.0.0.1"], "--page-server 127.0.0.1: must be ADDRESS:PORT"),
+                     (["--page-server", ":27277"], "--page-server :27277: must be ADDRESS:PORT"),
+                     (["--page-server", "127.0.0.1:99999"], "--page-server 127.0.0.1:99999: must be ADDRESS:PORT"),
+                     (["--lazy-pages"], "--lazy-pages: needs --page-server ADDRESS:PORT"),
+                     (["--lazy-pages", "--page-server", "127.0.0.1", "--status-fd", "2"], "--page-server 127.0.0.1: must be ADDRESS:PORT"),
+                     (["--page-server", port, "--status-fd", "2"], "--status-fd: only with --lazy-pages"),
+                     (["--lazy-pages", "--page-server", port, "--status-fd", "987"], "--status-fd 987: not an open descriptor"),
+                     // The harness's stdin is the read end of a pipe.
+                     (["--lazy-pages", "--page-server", port, "--status-fd", "0"], "--status-fd 0: not open for writing"),
+                     (["--lazy-pages", "--page-server", port, "--status-fd", "x"], "--status-fd: invalid value"),
                  })
         {
-            var refused = Criu(args);
-            Assert.NotEqual(0, refused.ExitCode);
-            Assert.Contains("--lazy-pages: not supported", refused.Stderr);
+            var refused = Criu(["checkpoint", .. args, "--image-path", Images(), id]);
+            Assert.True(refused.ExitCode != 0, $"{string.Join(' ', args)}: {refused}");
+            Assert.Contains(error, refused.Stderr);
             Assert.Single(refused.Stderr.Trim().Split('\n'));
         }
-        var pageServer = Criu("checkpoint", "--page-server", "127.0.0.1:1", "--image-path", Images(), id);
-        Assert.Contains("--page-server: not supported", pageServer.Stderr);
+        // CRIU's lazy page server needs a 4 MiB pipe: without CAP_SYS_RESOURCE (this host's root has none), a lower
+        // fs.pipe-max-size is refused before the container is frozen, naming the limit.
+        if (!File.ReadAllLines("/proc/self/status").Any(l => l.StartsWith("CapEff:") && (Convert.ToUInt64(l[7..].Trim(), 16) & (1UL << 24)) != 0)
+            && PipeMaxSize.Writable)
+        {
+            using (PipeMaxSize.Set(1024 * 1024))
+            {
+                var small = Criu("checkpoint", "--lazy-pages", "--page-server", port, "--image-path", Images(), id);
+                Assert.NotEqual(0, small.ExitCode);
+                Assert.Contains("--lazy-pages: CRIU's lazy page server needs a pipe of 4194304 bytes, above fs.pipe-max-size (1048576)", small.Stderr);
+                Assert.Single(small.Stderr.Trim().Split('\n'));
+            }
+        }
         Assert.Equal("running", h.State(id).Status);
         Assert.False(Directory.Exists(Images()));
         Assert.Single(h.Run("list", "-q").Stdout.Trim().Split('\n'));
+
+        // A restore --lazy-pages asks CRIU for lazy pages: with no criu lazy-pages daemon on the work directory's
+        // socket, CRIU says so, in one line, and nothing of the restore is left.
+        Assert.True(Criu("checkpoint", "--leave-running", "--image-path", Images(), id).ExitCode == 0);
+        string copy = h.NewId("lazy");
+        var restore = Criu("restore", "-d", "--lazy-pages", "--image-path", Images(), "--bundle", bundle, copy);
+        Assert.NotEqual(0, restore.ExitCode);
+        Assert.Contains("connect to lazy-pages.socket failed", restore.Stderr);
+        Assert.Single(restore.Stderr.Trim().Split('\n'));
+        Assert.False(Directory.Exists(Path.Combine(h.StateRoot, copy)));
+        AssertNoCgroup(copy);
+        Assert.Equal("running", h.State(id).Status);
+    }
+
+    [CriuFact]
+    public void Page_server_sends_the_memory_to_a_criu_page_server()
+    {
+        // Without --lazy-pages, the pages go to `criu page-server` (another host's, in a migration), not to the
+        // image directory; its images joined with the checkpoint's restore the container.
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+        string pages = Images("pages");
+        Directory.CreateDirectory(pages);
+        int port = FreePort();
+        using var server = System.Diagnostics.Process.Start(new ProcessStartInfo(CriuForTests.Path,
+            ["page-server", "--address", "127.0.0.1", "--port", port.ToString(), "-D", pages, "-o", "page-server.log", "-v4"]) { UseShellExecute = false })!;
+        try
+        {
+            string listening = $"0100007F:{port:X4} 00000000:0000 0A";
+            Assert.True(OciRunHarness.Eventually(() => File.ReadAllText("/proc/net/tcp").Contains(listening)), "criu page-server does not listen");
+            var checkpoint = Criu("checkpoint", "--page-server", $"127.0.0.1:{port}", "--image-path", Images(), id);
+            Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+            long stoppedAt = Count();
+            server.WaitForExit();
+            Assert.Equal(0, server.ExitCode);
+            Assert.Empty(Directory.GetFiles(Images(), "pages-*.img"));
+            Assert.NotEmpty(Directory.GetFiles(pages, "pages-*.img"));
+            foreach (var file in Directory.GetFiles(pages, "*.img")) File.Copy(file, Path.Combine(Images(), Path.GetFileName(file)), overwrite: true);
+            var restore = Criu("restore", "-d", "--image-path", Images(), "--bundle", bundle, id);
+            Assert.True(restore.ExitCode == 0, restore.ToString());
+            AssertCountsOnFrom(stoppedAt);
+        }
+        finally
+        {
+            if (!server.HasExited) server.Kill();
+        }
+    }
+
+    [CriuFact(needsLazyPages: true)]
+    public void Lazy_migration_moves_a_counting_container_page_by_page_and_it_goes_on_counting()
+    {
+        // runc's "checkpoint --lazy-pages and restore": the checkpoint freezes the container and serves its memory
+        // on a port, says so on --status-fd, criu lazy-pages takes the pages from that port for the restore (under
+        // another id: the original exists until its last page went), and the checkpoint then ends, deleting it.
+        using var pipeSize = PipeMaxSize.Current < 4 * 1024 * 1024 ? PipeMaxSize.Set(4 * 1024 * 1024) : null;
+        string bundle = CounterBundle();
+        string id = StartCounter(bundle);
+        string images = Images();
+        int port = FreePort();
+        string fifo = Path.Combine(h.Root, "status.fifo");
+        Interop.Sys.Mkfifo(fifo, 0x180);
+        var start = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // The FIFO's write end is the checkpoint's descriptor 9.
+        foreach (var arg in new[] { "-c", "exec \"$@\" 9>\"$0\"", fifo, TestPaths.OciRunBinary, "--root", h.StateRoot, "--criu", CriuForTests.Path,
+                     "checkpoint", "--lazy-pages", "--page-server", $"0.0.0.0:{port}", "--status-fd", "9", "--image-path", images, id })
+            start.ArgumentList.Add(arg);
+        using var checkpoint = System.Diagnostics.Process.Start(start)!;
+        var checkpointStderr = checkpoint.StandardError.ReadToEndAsync();
+        System.Diagnostics.Process? lazyPages = null;
+        try
+        {
+            using (var status = new FileStream(fifo, FileMode.Open, FileAccess.Read))
+            {
+                // One zero byte, then the descriptor is closed (only the checkpoint held it).
+                int first = status.ReadByte();
+                if (first != 0) Assert.Fail($"{first} on --status-fd instead of a zero byte: {checkpointStderr.Result}");
+                Assert.Equal(-1, status.ReadByte());
+            }
+            // The container is frozen now, its memory in the checkpoint's hands.
+            long stoppedAt = Count();
+            Thread.Sleep(200);
+            Assert.Equal(stoppedAt, Count());
+            Assert.Equal("running", h.State(id).Status);
+            Assert.True(File.Exists(Path.Combine(images, "inventory.img")));
+
+            lazyPages = System.Diagnostics.Process.Start(new ProcessStartInfo(CriuForTests.Path,
+                ["lazy-pages", "--page-server", "--address", "127.0.0.1", "--port", port.ToString(), "-D", images, "-o", "lazy-pages.log", "-v4"])
+                { UseShellExecute = false })!;
+            Assert.True(OciRunHarness.Eventually(() => File.Exists(Path.Combine(images, "lazy-pages.socket"))), "criu lazy-pages made no socket");
+            string copy = h.NewId("lazy");
+            var restore = Criu("restore", "-d", "--lazy-pages", "--image-path", images, "--bundle", bundle, copy);
+            Assert.True(restore.ExitCode == 0, restore.ToString());
+            Assert.Contains("uffd", File.ReadAllText(Path.Combine(images, "restore.log")));
+
+            checkpoint.WaitForExit();
+            Assert.True(checkpoint.ExitCode == 0, $"checkpoint: exit {checkpoint.ExitCode}: {checkpointStderr.Result}");
+            lazyPages.WaitForExit();
+            Assert.True(lazyPages.ExitCode == 0, $"criu lazy-pages: exit {lazyPages.ExitCode}: {Oci.Runtime.Checkpoint.CriuService.FirstError(Path.Combine(images, "lazy-pages.log"))}");
+            Assert.Contains("does not exist", h.Run("state", id).Stderr);
+            Assert.Equal("running", h.State(copy).Status);
+            AssertCountsOnFrom(stoppedAt);
+        }
+        finally
+        {
+            if (!checkpoint.HasExited) checkpoint.Kill();
+            if (lazyPages is { HasExited: false }) lazyPages.Kill();
+            lazyPages?.Dispose();
+        }
+    }
+
+    [CriuFact]
+    public void An_established_tcp_connection_is_refused_without_tcp_established()
+    {
+        // Two busybox nc in the container's own network namespace, connected over its loopback; the client's input
+        // is the counter (silent), the server's stdin a sleep that never ends (busybox nc hangs up at end of input).
+        var spec = OciRunHarness.NewSpec("sh", "-c",
+            "ip link set lo up; sleep 1000000 | nc -l -p 5000 > /tmp/received & sleep 0.3; " +
+            "(i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; usleep 50000; done) | nc 127.0.0.1 5000");
+        foreach (var set in new[] { spec.Process!.Capabilities!.Bounding, spec.Process.Capabilities.Effective, spec.Process.Capabilities.Permitted })
+            set!.Add("CAP_NET_ADMIN");
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        string id = StartCounter(h.WriteBundle(spec));
+        // The connection is established (state 01 in the namespace's /proc/net/tcp).
+        Assert.True(OciRunHarness.Eventually(() => h.Run("exec", id, "cat", "/proc/net/tcp").Stdout.Split('\n').Skip(1)
+            .Any(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 3 } f && f[3] == "01")), "no established connection");
+        var refused = Criu("checkpoint", "--image-path", Images(), id);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("Connected TCP socket, consider using --tcp-established option", refused.Stderr);
+        Assert.Single(refused.Stderr.Trim().Split('\n'));
+        Assert.Equal("running", h.State(id).Status);
+        long at = Count();
+        Assert.True(OciRunHarness.Eventually(() => Count() > at + 2), "the container stopped counting after the refusal");
+    }
+
+    [CriuFact(needsTcpDump: true)]
+    public void An_established_tcp_connection_survives_checkpoint_and_restore_with_tcp_established()
+    {
+        // The client sends what the host leaves in /tmp/say: after the restore, it still reaches the server.
+        var spec = OciRunHarness.NewSpec("sh", "-c",
+            "ip link set lo up; sleep 1000000 | nc -l -p 5000 > /tmp/received & sleep 0.3; " +
+            "(i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; " +
+            "if [ -f /tmp/say ]; then cat /tmp/say; rm /tmp/say; fi; usleep 50000; done) | nc 127.0.0.1 5000");
+        foreach (var set in new[] { spec.Process!.Capabilities!.Bounding, spec.Process.Capabilities.Effective, spec.Process.Capabilities.Permitted })
+            set!.Add("CAP_NET_ADMIN");
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        string bundle = h.WriteBundle(spec);
+        string id = StartCounter(bundle);
+        string received = Path.Combine(data, "received");
+        File.WriteAllText(Path.Combine(data, "say"), "before\n");
+        Assert.True(OciRunHarness.Eventually(() => File.Exists(received) && File.ReadAllText(received).Contains("before")), "the connection carried nothing");
+        var checkpoint = Criu("checkpoint", "--tcp-established", "--image-path", Images(), id);
+        Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+        long stoppedAt = Count();
+        var refused = Criu("restore", "-d", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Empty(h.LeftoverState());
+        var restore = Criu("restore", "-d", "--tcp-established", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        AssertCountsOnFrom(stoppedAt);
+        File.WriteAllText(Path.Combine(data, "say"), "after\n");
+        Assert.True(OciRunHarness.Eventually(() => File.ReadAllText(received).Contains("after")), "the restored connection carried nothing");
+    }
+
+    [CriuFact(needsMuslGcc: true)]
+    public void A_datagram_socket_connected_outside_needs_ext_unix_sk_and_is_connected_again_on_restore()
+    {
+        // A small static program connects a datagram socket to a socket the test binds on the host and leaves it at
+        // descriptor 3 to the counter, which sends each count. CRIU finds a unix socket's peer only in the dumped
+        // network namespace (else "Unix socket ... without peer"), so the container shares the host's; and it
+        // connects the restored socket to the peer's name as the host bound it, so the data directory is also
+        // mounted at its host path.
+        string rootfs = ContainerEnvironment.Env.PrivateRootfs(h);
+        string source = Path.Combine(h.Root, "dgram.c");
+        File.WriteAllText(source, """
+            #include <string.h>
+            #include <sys/socket.h>
+            #include <sys/un.h>
+            #include <unistd.h>
+            int main(int argc, char **argv)
+            {
+                struct sockaddr_un addr = { .sun_family = AF_UNIX };
+                int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+                if (argc < 3 || fd < 0)
+                    return 1;
+                strncpy(addr.sun_path, argv[1], sizeof(addr.sun_path) - 1);
+                if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || dup2(fd, 3) < 0)
+                    return 1;
+                if (fd != 3)
+                    close(fd);
+                execv(argv[2], argv + 2);
+                return 127;
+            }
+            """);
+        ContainerEnvironment.Env.Shell($"musl-gcc -static -Os -o {rootfs}/bin/dgram {source}");
+        using var host = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Unspecified);
+        host.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(data, "log.sock")));
+        long lastReceived = -1;
+        var reader = new Thread(() =>
+        {
+            var buffer = new byte[64];
+            try
+            {
+                while (true)
+                {
+                    int n = host.Receive(buffer);
+                    if (long.TryParse(System.Text.Encoding.ASCII.GetString(buffer, 0, n).Trim(), out long value))
+                        Interlocked.Exchange(ref lastReceived, value);
+                }
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException) { }
+        }) { IsBackground = true };
+        reader.Start();
+        var spec = OciRunHarness.NewSpec("/bin/dgram", Path.Combine(data, "log.sock"), "/bin/sh", "-c",
+            "i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; echo $i >&3; usleep 50000; done");
+        spec.Root!.Path = rootfs;
+        spec.Linux!.Namespaces!.RemoveAll(n => n.Type == "network");
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        spec.Mounts.Add(new Mount { Destination = data, Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        string bundle = h.WriteBundle(spec);
+        string id = StartCounter(bundle);
+        Assert.True(OciRunHarness.Eventually(() => Interlocked.Read(ref lastReceived) > 0), "the host socket received nothing");
+
+        var refused = Criu("checkpoint", "--image-path", Images(), id);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("External socket is used. Consider using --ext-unix-sk option", refused.Stderr);
+        Assert.Single(refused.Stderr.Trim().Split('\n'));
+        Assert.Equal("running", h.State(id).Status);
+
+        var checkpoint = Criu("checkpoint", "--ext-unix-sk", "--image-path", Images(), id);
+        Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+        long stoppedAt = Count();
+        var restore = Criu("restore", "-d", "--ext-unix-sk", "--image-path", Images(), "--bundle", bundle, id);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        AssertCountsOnFrom(stoppedAt);
+        Assert.True(OciRunHarness.Eventually(() => Interlocked.Read(ref lastReceived) > stoppedAt),
+            $"the restored socket sent nothing past {stoppedAt} to the host's: {Interlocked.Read(ref lastReceived)}");
+    }
+
+    [CriuFact]
+    public void A_shell_job_on_the_callers_terminal_needs_shell_job_and_is_restored_onto_the_restores_terminal()
+    {
+        // `script` runs oci-run on a terminal whose master it holds while it lives: the container, without a terminal
+        // of its own, is a job of that terminal. It writes to it what the host leaves in /tmp/say.
+        var spec = OciRunHarness.NewSpec("sh", "-c",
+            "i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; " +
+            "if [ -f /tmp/say ]; then cat /tmp/say; rm /tmp/say; fi; usleep 50000; done");
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        string bundle = h.WriteBundle(spec);
+        string id = h.NewId("job");
+        string runtime = $"{TestPaths.OciRunBinary} --root {h.StateRoot} --criu {CriuForTests.Path}";
+        string say = Path.Combine(data, "say");
+        System.Diagnostics.Process Session(string command)
+        {
+            var start = new ProcessStartInfo("script", ["-qfec", command + "; sleep 1000000", "/dev/null"])
+            {
+                RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false,
+            };
+            return System.Diagnostics.Process.Start(start)!;
+        }
+        using var first = Session($"{runtime} run -d --bundle {bundle} {id}");
+        System.Diagnostics.Process? second = null;
+        try
+        {
+            Assert.True(OciRunHarness.Eventually(() => Count() >= 3), "the counter never counted");
+            File.WriteAllText(say, "on-the-first-terminal\n");
+            Assert.Contains("on-the-first-terminal", OciRunHarness.ReadUntil(first.StandardOutput.BaseStream, "on-the-first-terminal"));
+
+            // Its terminal is outside the container: CRIU refuses it unless it is a shell job.
+            var refused = Criu("checkpoint", "--image-path", Images(), id);
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.Contains("path=/dev/pts/", refused.Stderr);
+            Assert.Single(refused.Stderr.Trim().Split('\n'));
+            Assert.Equal("running", h.State(id).Status);
+
+            var checkpoint = Criu("checkpoint", "--shell-job", "--image-path", Images(), id);
+            Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+            long stoppedAt = Count();
+            // Restored as a shell job, it inherits the terminal the restore runs on (CRIU's stdin), not a new one
+            // for --console-socket.
+            second = Session($"{runtime} restore -d --shell-job --image-path {Images()} --bundle {bundle} {id} 2>&1; echo restored-$?-end");
+            Assert.Contains("restored-0-end", OciRunHarness.ReadUntil(second.StandardOutput.BaseStream, "-end"));
+            Assert.Equal("running", h.State(id).Status);
+            AssertCountsOnFrom(stoppedAt);
+            File.WriteAllText(say, "on-the-second-terminal\n");
+            Assert.Contains("on-the-second-terminal", OciRunHarness.ReadUntil(second.StandardOutput.BaseStream, "on-the-second-terminal"));
+        }
+        finally
+        {
+            first.Kill(entireProcessTree: true);
+            second?.Kill(entireProcessTree: true);
+            second?.Dispose();
+        }
+    }
+
+    [CriuFact]
+    public void A_foreground_restore_adopts_the_containers_orphans_unless_no_subreaper()
+    {
+        // Without a PID namespace of its own, a process of the container whose parent dies goes to the nearest
+        // subreaper: the foreground restore, unless --no-subreaper. The counter (a grandchild of init) writes its
+        // parent's pid; its parent writes its own, for the test to kill it.
+        File.WriteAllText(Path.Combine(data, "middle.sh"), "echo $$ > /tmp/middle\nsh /tmp/counter.sh &\nwait\n");
+        File.WriteAllText(Path.Combine(data, "counter.sh"), """
+            echo $$ > /tmp/counter
+            i=0
+            while true; do
+                i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count
+                read -r a b c ppid rest < /proc/$$/stat; echo $ppid > /tmp/ppid.new; mv /tmp/ppid.new /tmp/ppid
+                usleep 50000
+            done
+            """);
+        var spec = OciRunHarness.NewSpec("sh", "-c", "sh /tmp/middle.sh & while true; do sleep 1; done");
+        spec.Linux!.Namespaces!.RemoveAll(n => n.Type == "pid");
+        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = data, Options = ["rbind", "rw"] });
+        string bundle = h.WriteBundle(spec);
+        int Pid(string name) => int.Parse(File.ReadAllText(Path.Combine(data, name)).Trim());
+        foreach (bool noSubreaper in new[] { false, true })
+        {
+            foreach (var name in new[] { "count", "middle", "counter", "ppid" }) File.Delete(Path.Combine(data, name));
+            string id = StartCounter(bundle);
+            Assert.True(OciRunHarness.Eventually(() => File.Exists(Path.Combine(data, "ppid"))));
+            int[] pids = [h.State(id).Pid ?? 0, Pid("middle"), Pid("counter")];
+            string images = Images(noSubreaper ? "no-subreaper" : "subreaper");
+            var checkpoint = Criu("checkpoint", "--image-path", images, id);
+            Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+            long stoppedAt = Count();
+            // CRIU gives the processes their pids again, in the host's PID namespace: once the killed ones are
+            // reaped (else "Can't fork for PID: File exists").
+            Assert.True(OciRunHarness.Eventually(() => pids.All(p => !Directory.Exists($"/proc/{p}"))), "the checkpointed processes were not reaped");
+            string[] flags = noSubreaper ? ["--no-subreaper"] : [];
+            using var restore = h.Start(["--criu", CriuForTests.Path, "restore", .. flags, "--image-path", images, "--bundle", bundle, id]);
+            try
+            {
+                AssertCountsOnFrom(stoppedAt);
+                int middle = Pid("middle");
+                Assert.Equal(middle.ToString(), File.ReadAllText(Path.Combine(data, "ppid")).Trim());
+                Assert.Equal(0, Interop.Sys.Kill(middle, 9));
+                string Parent() => File.ReadAllText(Path.Combine(data, "ppid")).Trim();
+                Assert.True(OciRunHarness.Eventually(() => Parent() != middle.ToString()), "the counter's parent did not die");
+                if (noSubreaper) Assert.NotEqual(restore.Id.ToString(), Parent());
+                else Assert.Equal(restore.Id.ToString(), Parent());
+            }
+            finally
+            {
+                // Without a PID namespace, the orphan outlives init: it goes first.
+                Interop.Sys.Kill(Pid("counter"), 9);
+                h.Run("kill", id, "KILL");
+                restore.WaitForExit();
+                h.Run("delete", "--force", id);
+            }
+        }
+    }
+
+    /// <summary>A TCP port nobody listens on now.</summary>
+    static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     [CriuFact]
