@@ -146,17 +146,14 @@ public sealed class UserNamespaceTests
         Assert.NotEqual(first, second);
     }
 
-    /// <summary>runc's two tries of process.cwd: a working directory that the container's root may not enter but its
-    /// user may (root squash on NFS; here a directory of the user whose group the namespace does not map, so that
-    /// root's capabilities do not apply to it) is entered once the user's ids are set.</summary>
-    [ContainerFact]
-    public void A_working_directory_only_the_user_may_enter_is_entered_as_the_user()
+    /// <summary>A container of uid 1000 in a user namespace whose working directory /tmp is a bind mount of a new
+    /// directory owned by host uid <paramref name="hostOwner"/>, mode 0700, with a group (host gid 300000) outside
+    /// the namespace's gid mapping: root's capabilities do not reach a file whose ids the namespace does not both map.</summary>
+    static RuntimeSpec WithPrivateWorkingDirectory(OciRunHarness h, uint hostOwner)
     {
-        using var h = new OciRunHarness();
-        string dir = Path.Combine(h.Root, "userdir-" + Guid.NewGuid().ToString("N")[..6]);
+        string dir = Path.Combine(h.Root, "cwd-" + Guid.NewGuid().ToString("N")[..6]);
         Directory.CreateDirectory(dir);
-        // Host uid 101000 is the container's uid 1000; host gid 300000 is outside the container's gid mapping.
-        ContainerEnvironment.Env.Shell($"chown 101000:300000 {dir} && chmod 0700 {dir}");
+        ContainerEnvironment.Env.Shell($"chown {hostOwner}:300000 {dir} && chmod 0700 {dir}");
         var spec = OciRunHarness.NewSpec("pwd");
         spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
         spec.Linux.UidMappings = Map(0, 100000, 65536);
@@ -164,7 +161,17 @@ public sealed class UserNamespaceTests
         spec.Process!.User = new User { Uid = 1000, Gid = 0 };
         spec.Process.Cwd = "/tmp";
         spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = dir, Options = ["bind"] });
-        var result = h.RunContainer(spec);
+        return spec;
+    }
+
+    /// <summary>runc's two tries of process.cwd: a working directory that the container's root may not enter but its
+    /// user may (root squash on NFS; here the user's own directory) is entered once the user's ids are set.</summary>
+    [ContainerFact]
+    public void A_working_directory_only_the_user_may_enter_is_entered_as_the_user()
+    {
+        using var h = new OciRunHarness();
+        // Host uid 101000 is the container's uid 1000.
+        var result = h.RunContainer(WithPrivateWorkingDirectory(h, 101000));
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("/tmp", result.Stdout.Trim());
     }
@@ -174,17 +181,7 @@ public sealed class UserNamespaceTests
     public void A_working_directory_neither_root_nor_the_user_may_enter_fails_naming_process_cwd()
     {
         using var h = new OciRunHarness();
-        string dir = Path.Combine(h.Root, "nobodydir-" + Guid.NewGuid().ToString("N")[..6]);
-        Directory.CreateDirectory(dir);
-        ContainerEnvironment.Env.Shell($"chown 102000:300000 {dir} && chmod 0700 {dir}");
-        var spec = OciRunHarness.NewSpec("pwd");
-        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
-        spec.Linux.UidMappings = Map(0, 100000, 65536);
-        spec.Linux.GidMappings = Map(0, 100000, 1000);
-        spec.Process!.User = new User { Uid = 1000, Gid = 0 };
-        spec.Process.Cwd = "/tmp";
-        spec.Mounts!.Add(new Mount { Destination = "/tmp", Type = "bind", Source = dir, Options = ["bind"] });
-        var result = h.RunContainer(spec);
+        var result = h.RunContainer(WithPrivateWorkingDirectory(h, 102000));
         Assert.NotEqual(0, result.ExitCode);
         // One line: the runtime's, naming the field (the executor, whose report the runtime read, adds none).
         Assert.Contains("process.cwd", result.Stderr);
