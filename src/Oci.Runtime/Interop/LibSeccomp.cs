@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace Oci.Runtime.Interop;
 
 /// <summary>libseccomp (libseccomp.so.2, present wherever runc or crun is installed), used only to compile a filter
-/// into BPF. It is loaded on first use, so a container without seccomp never maps it.</summary>
+/// into BPF. A program that uses the library loads it on first use, so a container without seccomp never maps it;
+/// oci-run, a static executable, has it linked in (see its project file).</summary>
 internal static unsafe partial class LibSeccomp
 {
     const string Library = "libseccomp.so.2";
