@@ -18,6 +18,13 @@ internal static unsafe partial class LibSeccomp
     [StructLayout(LayoutKind.Sequential)]
     public struct ArgCompare { public uint Arg; public int Op; public ulong DatumA; public ulong DatumB; }
 
+    /// <summary>libseccomp's <c>struct scmp_version</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Version { public uint Major; public uint Minor; public uint Micro; }
+
+    [LibraryImport(Library)]
+    public static partial Version* seccomp_version();
+
     [LibraryImport(Library)]
     public static partial nint seccomp_init(uint defaultAction);
 

@@ -7,7 +7,16 @@ namespace Oci.Runtime.Lifecycle;
 public static class FeaturesReport
 {
     /// <summary>The features document of this build on this host.</summary>
-    public static Features Create() => new()
+    public static Features Create()
+    {
+        var features = Describe();
+        // As runc: the libseccomp that compiles the filters (linked into oci-run; the host's for a .NET program).
+        if (Seccomp.SeccompCompiler.LibseccompVersion() is { } version)
+            features.Annotations!["io.github.seccomp.libseccomp.version"] = version;
+        return features;
+    }
+
+    static Features Describe() => new()
     {
         OciVersionMin = "1.0.0",
         OciVersionMax = SpecNames.OciVersion,

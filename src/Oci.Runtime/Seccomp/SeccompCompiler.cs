@@ -121,6 +121,21 @@ internal static class SeccompCompiler
         }
     }
 
+    /// <summary>The version of the libseccomp in use (<c>2.5.4</c>), or null without one: runc's
+    /// <c>io.github.seccomp.libseccomp.version</c> in <c>features</c>.</summary>
+    internal static unsafe string? LibseccompVersion()
+    {
+        try
+        {
+            var version = seccomp_version();
+            return version is null ? null : $"{version->Major}.{version->Minor}.{version->Micro}";
+        }
+        catch (DllNotFoundException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>libseccomp's token of architecture <paramref name="name"/> (<c>SCMP_ARCH_X86</c>), 0 if it does
     /// not know it.</summary>
     internal static uint ArchitectureToken(string name)

@@ -79,6 +79,20 @@ public sealed partial class CommandLineParityTests
         return output;
     }
 
+    /// <summary>runc's features name the libseccomp it compiles filters with; oci-run links libseccomp in, from the
+    /// same Debian source as the libseccomp2 that runc loads.</summary>
+    [RuncFact]
+    public void Features_name_the_libseccomp_version_as_runc_does()
+    {
+        using var h = new OciRunHarness();
+        var ours = h.Run("features");
+        Assert.True(ours.ExitCode == 0, ours.ToString());
+        const string key = "io.github.seccomp.libseccomp.version";
+        string? expected = JsonNode.Parse(Runc("features"))?["annotations"]?[key]?.GetValue<string>();
+        Assert.False(string.IsNullOrEmpty(expected), "runc features names no libseccomp version");
+        Assert.Equal(expected, JsonNode.Parse(ours.Stdout)?["annotations"]?[key]?.GetValue<string>());
+    }
+
     [ContainerFact]
     public void Flags_may_follow_the_container_id()
     {
