@@ -246,6 +246,9 @@ internal sealed class CgroupManager : ICgroupManager
         }
     }
 
+    /// <summary>The files with which a new process joins the container's cgroups by itself.</summary>
+    public CgroupJoin? OpenJoin() => CgroupJoin.Open(Paths);
+
     /// <summary>The directory whose cgroup.procs lists the container's processes best: the cgroup2 one on a
     /// unified host, else a v1 controller that every process is in.</summary>
     string? ProcessListDirectory()

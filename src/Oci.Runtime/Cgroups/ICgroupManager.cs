@@ -31,6 +31,10 @@ internal interface ICgroupManager
     /// <summary>Moves a process into the container's cgroups.</summary>
     void AddProcess(int pid);
 
+    /// <summary>Opens what a new process needs to join the container's cgroups by itself (see
+    /// <see cref="CgroupJoin"/>), or null when this driver must move it by pid (<see cref="AddProcess"/>).</summary>
+    CgroupJoin? OpenJoin();
+
     /// <summary>Applies resource limits (create and update).</summary>
     void Apply(LinuxResources? resources, ResourceApplyOptions options);
 

@@ -99,7 +99,8 @@ internal sealed class PlanBuilder
     public void Write(int slot, string data, string what) => Add(PlanOp.WRITE, [slot], $"write \"{data}\" to {what}", data);
     public void SetNs(int slot, uint type, string what) => Add(PlanOp.SETNS, [slot, type], $"join {what}");
     public void Unshare(uint flags, string what) => Add(PlanOp.UNSHARE, [flags], $"create {what}");
-    public void Fork() => Add(PlanOp.FORK, [], "fork into the new namespaces");
+    public void Fork(int cgroupSlot = -1) =>
+        Add(PlanOp.FORK, [cgroupSlot], cgroupSlot < 0 ? "fork into the new namespaces" : "fork into the new namespaces and the container's cgroup2 cgroup");
     public void Sync(ExecutorSync code, params int[] slots) => Add(PlanOp.SYNC, [(long)code, .. slots.Select(s => (long)s)], "wait for the runtime (" + Name(code) + ")");
     public void Notify(ExecutorSync code) => Add(PlanOp.NOTIFY, [(long)code], "tell the runtime " + Name(code));
 

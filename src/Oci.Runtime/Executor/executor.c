@@ -43,6 +43,11 @@ struct cap_data { uint32_t effective, permitted, inheritable; };
 struct sock_filter { uint16_t code; uint8_t jt, jf; uint32_t k; };
 struct sock_fprog { unsigned short len; struct sock_filter *filter; };
 #define SECCOMP_SET_MODE_FILTER 1
+/* clone3(2)'s arguments up to `cgroup` (CLONE_ARGS_SIZE_VER2). */
+struct clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+#define CLONE_INTO_CGROUP 0x200000000ULL
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
@@ -632,7 +637,15 @@ static void step(int op)
         check(pipe2(order, O_CLOEXEC), "pipe");
         /* CLONE_PARENT: the container's process is the runtime's child (the runtime waits for it, and when the
          * runtime exits it goes to the runtime's own reaper, a shim or conmon), not an orphan of this one. */
-        pid_t child = check(syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0), "clone");
+        pid_t child;
+        if (ints[0] < 0) {
+            child = check(syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0), "clone");
+        } else {
+            /* Born in that cgroup2 cgroup: no move afterwards, which would wait for an RCU grace period. With
+             * CLONE_PARENT the child's exit signal is this process's (SIGCHLD); clone3 wants 0 here. */
+            struct clone_args args = { .flags = CLONE_PARENT | CLONE_INTO_CGROUP, .cgroup = (uint64_t)fd_of(ints[0]) };
+            child = check(syscall(SYS_clone3, &args, sizeof(args)), "clone into the cgroup");
+        }
         if (child > 0) {
             send_message(MSG_PID, child, NULL, 0, NULL, 0);
             _exit(0);

@@ -14,6 +14,8 @@ public sealed partial class ContainerRuntime
     /// <summary>The runtime's part of an exec: the process joins the container's cgroups before its namespaces.</summary>
     sealed class ExecHost(Cgroups.ICgroupManager cgroups) : ISetupHost
     {
+        public Cgroups.CgroupJoin? OpenCgroupJoin() => cgroups.OpenJoin();
+
         public void Started(int executorPid) => cgroups.AddProcess(executorPid);
         public void Mounted(int pid) { }
     }

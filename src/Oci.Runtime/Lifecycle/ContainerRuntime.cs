@@ -243,6 +243,8 @@ public sealed partial class ContainerRuntime
     sealed class CreateHost(ContainerDirectory directory, ContainerRecord record, RuntimeSpec spec, ICgroupManager cgroups,
         bool appliesResources, SetupContext context, ILogger logger) : ISetupHost
     {
+        public Cgroups.CgroupJoin? OpenCgroupJoin() => cgroups.OpenJoin();
+
         public void Started(int executorPid) => cgroups.AddProcess(executorPid);
 
         public void Mounted(int pid)

@@ -1,4 +1,5 @@
 using System.Text;
+using Oci.Runtime.Cgroups;
 using Oci.Runtime.Executor;
 using Oci.Runtime.Init;
 using Oci.Runtime.Interop;
@@ -12,8 +13,13 @@ namespace Oci.Runtime.Lifecycle;
 /// <summary>What the runtime does while the executor sets a container up: the callbacks of its plan.</summary>
 internal interface ISetupHost
 {
-    /// <summary>The executor is started: put it in the container's cgroups before it makes any namespace, so that
-    /// the whole container (and the root of a new cgroup namespace) is in them.</summary>
+    /// <summary>What the executor needs to join the container's cgroups by itself, or null: then
+    /// <see cref="Started"/> moves it.</summary>
+    CgroupJoin? OpenCgroupJoin();
+
+    /// <summary>The executor is started and cannot join the cgroups by itself: put it in the container's cgroups
+    /// before it makes any namespace, so that the whole container (and the root of a new cgroup namespace) is in
+    /// them.</summary>
     void Started(int executorPid);
     /// <summary>The container's process exists (<paramref name="pid"/>) and its mounts are made: runs the
     /// runtime's prestart and createRuntime hooks (create only).</summary>
@@ -34,10 +40,11 @@ internal static class ContainerSetup
         IReadOnlyList<LinuxIdMapping>? uidMappings, IReadOnlyList<LinuxIdMapping>? gidMappings, ISetupHost host, List<string> warnings)
     {
         var spec = c.Spec;
-        return Drive(preserveFds, c.Descriptors, host, (exe, b, hostFds) =>
+        return Drive(preserveFds, c.Descriptors, host, (exe, b, hostFds, join) =>
         {
-            Namespaces(b, plan.Joins, hostFds);
             bool newUser = (plan.CloneFlags & NamespaceType.User.CloneFlag) != 0;
+            var (cgroupSlot, joins) = JoinCgroups(exe, b, join, plan.Joins, newUser, hostFds);
+            Namespaces(b, joins, hostFds);
             if (newUser)
             {
                 using var scope = b.For("linux.namespaces");
@@ -55,6 +62,9 @@ internal static class ContainerSetup
                 using (b.For("linux.uidMappings")) b.SetResUid(0);
             }
             uint rest = plan.CloneFlags & ~NamespaceType.User.CloneFlag;
+            // Born into its cgroup2 cgroup, the child makes its cgroup namespace (rooted there) itself.
+            uint cgroupAfterFork = cgroupSlot >= 0 ? rest & NamespaceType.Cgroup.CloneFlag : 0;
+            rest &= ~cgroupAfterFork;
             if (rest != 0) using (b.For("linux.namespaces")) b.Unshare(rest, "the namespaces");
             if (plan.TimeOffsets is not null)
                 using (b.For("linux.timeOffsets"))
@@ -64,7 +74,7 @@ internal static class ContainerSetup
                     b.Close(offsets);
                 }
             // New PID and time namespaces take effect for children only.
-            b.Fork();
+            Fork(b, cgroupSlot, plan.Joins, cgroupAfterFork, hostFds);
             b.Setsid();
             int fifo = b.Fds("the exec fifo", execFifo)[0];
             c.ProcSlot = HostProc(b, hostFds);
@@ -120,10 +130,11 @@ internal static class ContainerSetup
     public static int Exec(SetupContext c, IReadOnlyList<(NamespaceType Type, string Path)> joins, int preserveFds, int consoleSocket,
         ISetupHost host, List<string> warnings)
     {
-        return Drive(preserveFds, c.Descriptors, host, (exe, b, hostFds) =>
+        return Drive(preserveFds, c.Descriptors, host, (exe, b, hostFds, join) =>
         {
-            Namespaces(b, joins, hostFds);
-            b.Fork();
+            var (cgroupSlot, beforeFork) = JoinCgroups(exe, b, join, joins, newUser: false, hostFds);
+            Namespaces(b, beforeFork, hostFds);
+            Fork(b, cgroupSlot, joins, 0, hostFds);
             b.Setsid();
             if (consoleSocket >= 0) c.ConsoleSocketSlot = b.Fds("the console socket", consoleSocket)[0];
             c.ProcSlot = HostProc(b, hostFds);
@@ -148,15 +159,25 @@ internal static class ContainerSetup
     /// last one and waits for the executor's ready; returns the container process's pid. On any failure the
     /// executor and its child are killed and reaped; the runtime's descriptors sent with the plan are closed.</summary>
     static int Drive(int preserveFds, IReadOnlyList<(int From, int To)> descriptors, ISetupHost host,
-        Action<ExecutorProcess, PlanBuilder, List<int>> plan)
+        Action<ExecutorProcess, PlanBuilder, List<int>, CgroupJoin?> plan)
     {
-        var exe = ExecutorProcess.Start(preserveFds, descriptors);
+        var join = host.OpenCgroupJoin();
+        ExecutorProcess exe;
+        try
+        {
+            exe = ExecutorProcess.Start(preserveFds, descriptors);
+        }
+        catch
+        {
+            join?.Dispose();
+            throw;
+        }
         var hostFds = new List<int>();
         try
         {
-            host.Started(exe.Pid);
+            if (join is null) host.Started(exe.Pid);
             var b = new PlanBuilder();
-            plan(exe, b, hostFds);
+            plan(exe, b, hostFds, join);
             // The executor reports ready, then (create) waits for start with the rest of the plan in its socket.
             Send(exe, b, hostFds);
             exe.Await(ExecutorSync.Ready);
@@ -170,8 +191,50 @@ internal static class ContainerSetup
         finally
         {
             foreach (int fd in hostFds) Sys.Close(fd);
+            join?.Dispose();
             exe.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Has the executor join the container's cgroups before it makes or joins any namespace (see
+    /// <see cref="CgroupJoin"/>): on each v1 hierarchy it moves itself; into the cgroup2 cgroup its child is born
+    /// (the slot returned, -1 for none), unless a user namespace comes first: the child would then be made by a
+    /// process without the host's privileges over the cgroup filesystem, so the runtime moves the executor instead.
+    /// Returns the namespaces to join before the fork: a cgroup namespace is joined after it, by the child, so that
+    /// the clone sees its source and target cgroups (a host mounting cgroup2 with nsdelegate requires it).
+    /// </summary>
+    static (int CgroupSlot, IReadOnlyList<(NamespaceType Type, string Path)> BeforeFork) JoinCgroups(ExecutorProcess exe,
+        PlanBuilder b, CgroupJoin? join, IReadOnlyList<(NamespaceType Type, string Path)> joins, bool newUser, List<int> hostFds)
+    {
+        if (join is null) return (-1, joins);
+        using var scope = b.For("linux.cgroupsPath");
+        foreach (var (dir, fd) in join.Tasks)
+        {
+            int slot = b.Fds($"{dir}/tasks", fd)[0];
+            b.Write(slot, "0", $"{dir}/tasks (join the container's cgroup)");
+            b.Close(slot);
+        }
+        if (join.Unified is not { } unified) return (-1, joins);
+        bool userFirst = newUser || joins.Any(j => j.Type == NamespaceType.User);
+        if (userFirst || !CgroupJoin.KernelClonesIntoCgroups)
+        {
+            join.MoveIntoUnified(exe.Pid);
+            return (-1, joins);
+        }
+        return (b.Fds($"the cgroup {unified.Directory}", unified.Fd)[0], [.. joins.Where(j => j.Type != NamespaceType.Cgroup)]);
+    }
+
+    /// <summary>Forks the container's process (into the cgroup2 cgroup in <paramref name="cgroupSlot"/>, if any);
+    /// then the child joins or makes the cgroup namespace that <see cref="JoinCgroups"/> left to it.</summary>
+    static void Fork(PlanBuilder b, int cgroupSlot, IReadOnlyList<(NamespaceType Type, string Path)> joins, uint newCgroupNamespace,
+        List<int> hostFds)
+    {
+        b.Fork(cgroupSlot);
+        if (cgroupSlot < 0) return;
+        b.Close(cgroupSlot);
+        Namespaces(b, [.. joins.Where(j => j.Type == NamespaceType.Cgroup)], hostFds);
+        if (newCgroupNamespace != 0) using (b.For("linux.namespaces")) b.Unshare(newCgroupNamespace, "the cgroup namespace");
     }
 
     /// <summary>Joins the namespaces at <paramref name="joins"/> (a user namespace first: joining it grants the

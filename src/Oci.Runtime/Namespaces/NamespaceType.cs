@@ -21,6 +21,9 @@ internal sealed record NamespaceType(string Name, uint CloneFlag, string ProcNam
     /// <summary>The user namespace.</summary>
     public static NamespaceType User => All[0];
 
+    /// <summary>The cgroup namespace.</summary>
+    public static NamespaceType Cgroup => All[5];
+
     /// <summary>The type called <paramref name="name"/> in config.json, or null when there is none.</summary>
     public static NamespaceType? Find(string name)
     {

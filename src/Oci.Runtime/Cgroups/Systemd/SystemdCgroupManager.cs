@@ -105,6 +105,10 @@ internal sealed class SystemdCgroupManager : ICgroupManager
         if (pendingOptions is not null) files.Apply(pending, pendingOptions);
     }
 
+    /// <summary>The first process is systemd's to place (it starts the scope with it); later ones (exec) join the
+    /// scope's cgroups by themselves.</summary>
+    public CgroupJoin? OpenJoin() => started ? files.OpenJoin() : null;
+
     /// <summary>Before the scope exists the resources wait for it (they become its initial properties); after,
     /// they are set on the unit, then written to the cgroup files. Setting device properties makes systemd
     /// rewrite the device rules, briefly denying devices: the container is frozen meanwhile, as runc does.</summary>
