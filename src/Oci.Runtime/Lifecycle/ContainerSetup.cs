@@ -79,6 +79,9 @@ internal static class ContainerSetup
             int fifo = b.Fds("the exec fifo", execFifo)[0];
             c.ProcSlot = HostProc(b, hostFds);
             if (consoleSocket >= 0) c.ConsoleSocketSlot = b.Fds("the console socket", consoleSocket)[0];
+            // Sent now: the executor makes the namespaces and forks (about 1 ms here, most of it the network
+            // namespace) while the runtime plans the mounts.
+            Send(exe, b, hostFds);
             int root = c.NewMountNamespace ? RootfsPlan.Mounts(b, c, hostFds) : b.Open(None, "/", O_PATH | O_DIRECTORY, 0);
             b.Sync(ExecutorSync.Mounted, root);
             Send(exe, b, hostFds);
