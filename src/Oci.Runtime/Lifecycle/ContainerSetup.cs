@@ -43,7 +43,7 @@ internal static class ContainerSetup
         return Drive(preserveFds, c.Descriptors, host, (exe, b, hostFds, join) =>
         {
             bool newUser = (plan.CloneFlags & NamespaceType.User.CloneFlag) != 0;
-            var (cgroupSlot, joins) = JoinCgroups(exe, b, join, plan.Joins, newUser, hostFds);
+            var (cgroupSlot, joins) = JoinCgroups(exe, b, join, plan.Joins, newUser);
             Namespaces(b, joins, hostFds);
             if (newUser)
             {
@@ -135,7 +135,7 @@ internal static class ContainerSetup
     {
         return Drive(preserveFds, c.Descriptors, host, (exe, b, hostFds, join) =>
         {
-            var (cgroupSlot, beforeFork) = JoinCgroups(exe, b, join, joins, newUser: false, hostFds);
+            var (cgroupSlot, beforeFork) = JoinCgroups(exe, b, join, joins, newUser: false);
             Namespaces(b, beforeFork, hostFds);
             Fork(b, cgroupSlot, joins, 0, hostFds);
             b.Setsid();
@@ -208,7 +208,7 @@ internal static class ContainerSetup
     /// the clone sees its source and target cgroups (a host mounting cgroup2 with nsdelegate requires it).
     /// </summary>
     static (int CgroupSlot, IReadOnlyList<(NamespaceType Type, string Path)> BeforeFork) JoinCgroups(ExecutorProcess exe,
-        PlanBuilder b, CgroupJoin? join, IReadOnlyList<(NamespaceType Type, string Path)> joins, bool newUser, List<int> hostFds)
+        PlanBuilder b, CgroupJoin? join, IReadOnlyList<(NamespaceType Type, string Path)> joins, bool newUser)
     {
         if (join is null) return (-1, joins);
         using var scope = b.For("linux.cgroupsPath");
