@@ -109,6 +109,14 @@ internal static unsafe partial class Native
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int fstatat(int dirFd, byte* path, long* buffer, int flags);
 
+    /// <summary>statx(2); <paramref name="buffer"/> is struct statx, 256 bytes (stx_mask at 0, stx_mnt_id at 144).</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int statx(int dirFd, byte* path, int flags, uint mask, byte* buffer);
+
+    /// <summary>realpath(3) into <paramref name="resolved"/> (PATH_MAX bytes).</summary>
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial byte* realpath(byte* path, byte* resolved);
+
     [LibraryImport(Libc, SetLastError = true)]
     public static partial uint if_nametoindex(byte* name);
 

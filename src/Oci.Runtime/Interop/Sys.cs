@@ -522,6 +522,26 @@ internal static unsafe partial class Sys
         return ((ulong)buffer[0], (ulong)buffer[1]);
     }
 
+    /// <summary>statx(2)'s id of the mount that holds <paramref name="path"/> (symbolic links followed), or 0 when
+    /// the kernel gives none (before 5.8).</summary>
+    public static ulong MountId(string path)
+    {
+        const uint STATX_MNT_ID = 0x1000;
+        var buffer = stackalloc byte[256];
+        fixed (byte* p = CString.Of(path))
+            Check(Native.statx(AT_FDCWD, p, 0, STATX_MNT_ID, buffer), $"statx {path}");
+        return (*(uint*)buffer & STATX_MNT_ID) != 0 ? *(ulong*)(buffer + 144) : 0;
+    }
+
+    /// <summary>realpath(3): <paramref name="path"/> absolute, with no symbolic link, "." or "..".</summary>
+    public static string RealPath(string path)
+    {
+        var resolved = stackalloc byte[4096];
+        fixed (byte* p = CString.Of(path))
+            if (Native.realpath(p, resolved) is null) throw new SyscallException($"realpath {path}", Marshal.GetLastPInvokeError());
+        return Marshal.PtrToStringUTF8((nint)resolved)!;
+    }
+
     /// <summary>The (device, inode) pair that identifies the file open as <paramref name="fd"/>.</summary>
     public static (ulong Device, ulong Inode) FileIdentity(int fd)
     {

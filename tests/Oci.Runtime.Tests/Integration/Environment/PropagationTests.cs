@@ -11,10 +11,10 @@ public sealed class PropagationTests
     /// <summary>A shared tmpfs on the host for a test's bind source, unmounted (with all under it) on dispose.</summary>
     sealed class SharedSource : IDisposable
     {
-        public SharedSource(OciRunHarness h)
+        public SharedSource(OciRunHarness h, string size = "1m")
         {
             Path = Env.HostDirectory(h, "shared-source");
-            Env.Shell($"mount -t tmpfs -o size=1m src {Path} && mount --make-shared {Path}");
+            Env.Shell($"mount -t tmpfs -o size={size} src {Path} && mount --make-shared {Path}");
         }
 
         public string Path { get; }
@@ -42,6 +42,27 @@ public sealed class PropagationTests
         Assert.Equal("tmpfs", sub.Type);
         Assert.Matches(@"\bmaster:\d+", sub.Optional);
         Assert.Equal(0, h.Run("delete", "--force", id).ExitCode);
+    }
+
+    /// <summary>A bundle on a shared mount, reached through a symbolic link, with Bidirectional's <c>rshared</c>: the
+    /// mount that holds the rootfs is found from its real path and made private, so that pivot_root takes it. Read
+    /// lexically from mountinfo, the link's path matched the wrong mount and pivot_root failed (EINVAL).</summary>
+    [ContainerFact]
+    public void Bidirectional_a_bundle_reached_through_a_symbolic_link_on_a_shared_mount_runs()
+    {
+        using var h = new OciRunHarness();
+        using var source = new SharedSource(h, "16m");
+        string rootfs = Path.Combine(source.Path, "bundle", "rootfs");
+        Env.Shell($"mkdir -p {Path.GetDirectoryName(rootfs)} && cp -a {BusyboxRootfs.Path} {rootfs}");
+        var spec = OciRunHarness.NewSpec("sh", "-c", "echo ran");
+        spec.Linux!.RootfsPropagation = "rshared";
+        spec.Root!.Path = "rootfs";
+        File.WriteAllBytes(Path.Combine(source.Path, "bundle", "config.json"), Oci.Runtime.Spec.SpecLoader.Serialize(spec));
+        string link = Path.Combine(h.Root, "bundle-link");
+        File.CreateSymbolicLink(link, Path.Combine(source.Path, "bundle"));
+        var result = h.Run("run", "--bundle", link, h.NewId());
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("ran", result.Stdout.Trim());
     }
 
     [ContainerFact]
