@@ -533,6 +533,43 @@ internal static unsafe partial class Sys
         return (*(uint*)buffer & STATX_MNT_ID) != 0 ? *(ulong*)(buffer + 144) : 0;
     }
 
+    /// <summary>statx(2)'s unique (64-bit) id of the mount that holds <paramref name="path"/>, which statmount takes,
+    /// or 0 when the kernel gives none (before 6.8).</summary>
+    public static ulong UniqueMountId(string path)
+    {
+        const uint STATX_MNT_ID_UNIQUE = 0x4000;
+        var buffer = stackalloc byte[256];
+        int result;
+        fixed (byte* p = CString.Of(path))
+            result = Native.statx(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID_UNIQUE, buffer);
+        if (result < 0) return 0;
+        return (*(uint*)buffer & STATX_MNT_ID_UNIQUE) != 0 ? *(ulong*)(buffer + 144) : 0;
+    }
+
+    /// <summary>statmount(2) (Linux 6.8) of mount <paramref name="uniqueId"/>: its filesystem type, root, mount point and
+    /// superblock options ("" when it has none); null when the kernel cannot tell.</summary>
+    public static (string Type, string Root, string Point, string Options)? StatMount(ulong uniqueId)
+    {
+        const long SYS_statmount = 457;
+        const ulong STATMOUNT_MNT_ROOT = 0x8, STATMOUNT_MNT_POINT = 0x10, STATMOUNT_FS_TYPE = 0x20, STATMOUNT_MNT_OPTS = 0x80;
+        const ulong Wanted = STATMOUNT_MNT_ROOT | STATMOUNT_MNT_POINT | STATMOUNT_FS_TYPE | STATMOUNT_MNT_OPTS;
+        // struct mnt_id_req (MNT_ID_REQ_SIZE_VER0): size, spare, mnt_id, param.
+        var request = stackalloc ulong[3];
+        request[0] = 24;
+        request[1] = uniqueId;
+        request[2] = Wanted;
+        const int Size = 8192;
+        var buffer = stackalloc byte[Size];
+        if (Native.syscall(SYS_statmount, (nint)request, (nint)buffer, Size, 0) < 0) return null;
+        // struct statmount: mnt_opts at 4, mask at 8, fs_type at 36, mnt_root at 104, mnt_point at 108, the strings from 512.
+        ulong mask = *(ulong*)(buffer + 8);
+        if ((mask & (STATMOUNT_MNT_ROOT | STATMOUNT_MNT_POINT | STATMOUNT_FS_TYPE)) != (STATMOUNT_MNT_ROOT | STATMOUNT_MNT_POINT | STATMOUNT_FS_TYPE))
+            return null;
+        return (At(buffer, 36), At(buffer, 104), At(buffer, 108), (mask & STATMOUNT_MNT_OPTS) != 0 ? At(buffer, 4) : "");
+
+        static string At(byte* statmount, int field) => Marshal.PtrToStringUTF8((nint)(statmount + 512 + *(uint*)(statmount + field)))!;
+    }
+
     /// <summary>realpath(3): <paramref name="path"/> absolute, with no symbolic link, "." or "..".</summary>
     public static string RealPath(string path)
     {
