@@ -39,13 +39,27 @@ def check(ret, what):
 
 
 class Namespaces:
-    """The host's mount namespace and a private one with cgroup2 on /sys/fs/cgroup."""
+    """The host's mount namespace and a private one with cgroup2 on /sys/fs/cgroup. With extra mounts, "host" is a
+    private copy of the host's mount namespace too, and both hold that many more tmpfs mounts (a busy node's mount
+    table: every container, pod volume and secret is a mount there)."""
 
-    def __init__(self):
+    def __init__(self, extra_mounts=0, workdir=None):
         self.fds = {"host": os.open("/proc/self/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)}
+        self.fds["origin"] = os.dup(self.fds["host"])
         check(libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
-        for cmd in (["mount", "--make-rprivate", "/"], ["umount", "-l", "/sys/fs/cgroup"],
-                    ["mount", "-t", "cgroup2", "none", "/sys/fs/cgroup"]):
+        subprocess.run(["mount", "--make-rprivate", "/"], check=True)
+        if extra_mounts > 0:
+            holder = os.path.join(workdir, "mounts")
+            os.makedirs(holder)
+            subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "holder", holder], check=True)
+            for i in range(extra_mounts):
+                point = os.path.join(holder, str(i))
+                os.mkdir(point)
+                subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4k", "extra", point], check=True)
+            os.close(self.fds["host"])
+            self.fds["host"] = os.open("/proc/self/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
+            check(libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+        for cmd in (["umount", "-l", "/sys/fs/cgroup"], ["mount", "-t", "cgroup2", "none", "/sys/fs/cgroup"]):
             subprocess.run(cmd, check=True)
         self.fds["cg2"] = os.open("/proc/self/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
         self.current = "cg2"
@@ -556,6 +570,9 @@ def report(bench, runtimes, args):
     print("       both runtimes create and join the container's cgroups on every hierarchy.")
     print("@cg2:  private mount namespace with /sys/fs/cgroup a cgroup2 mount, the config without linux.resources,")
     print("       crun --cgroup-manager=disabled and oci-run --cgroup-manager=disabled (no cgroup is made or joined).")
+    if args.extra_mounts:
+        print(f"both: {args.extra_mounts} more tmpfs mounts in the mount namespace (a busy node); @host is a private "
+              "copy of the host's")
     print("peak RSS: ru_maxrss of the command, started from a small C parent (bench/maxrss.c): the largest of the")
     print("       runtime's process and the helpers it reaped; init: VmHWM of the container's init while it waits")
     print("       for `start` (before it execs). Largest of 3.")
@@ -585,6 +602,8 @@ def main():
                    help="comma-separated parts: run,lifecycle,exec,many,rss,memory")
     p.add_argument("--runtimes", default="oci-run@host,runc@host,oci-run@cg2,crun@cg2")
     p.add_argument("--json", help="also write the results to this file")
+    p.add_argument("--extra-mounts", type=int, default=0,
+                   help="run both settings with this many more mounts in their mount namespaces (a busy node)")
     args = p.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench: must run as root")
@@ -592,7 +611,7 @@ def main():
     check(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl(PR_SET_CHILD_SUBREAPER)")
     workdir = tempfile.mkdtemp(prefix="oci-bench-", dir="/tmp")
     state_root = tempfile.mkdtemp(prefix="oci-bench-", dir="/run")
-    namespaces = Namespaces()
+    namespaces = Namespaces(args.extra_mounts, workdir)
     try:
         rootfs = os.path.join(workdir, "rootfs")
         make_rootfs(rootfs)
@@ -643,7 +662,8 @@ def main():
             with open(args.json, "w") as f:
                 json.dump({"rows": bench.rows, "notes": bench.notes, "failures": bench.failures}, f, indent=2)
     finally:
-        namespaces.enter("host")
+        # The bench's own mount namespace: the private ones (and any extra mounts) go with this process.
+        namespaces.enter("origin")
         shutil.rmtree(workdir, ignore_errors=True)
         shutil.rmtree(state_root, ignore_errors=True)
 
