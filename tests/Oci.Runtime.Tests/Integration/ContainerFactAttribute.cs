@@ -21,6 +21,16 @@ public sealed class ContainerTheoryAttribute : TheoryAttribute
     }
 }
 
+/// <summary>A container test that traces oci-run with strace (<see cref="OciRunHarness.RunTraced"/>).</summary>
+public sealed class StraceTheoryAttribute : TheoryAttribute
+{
+    public StraceTheoryAttribute()
+    {
+        if (HostRequirements.MissingForContainers() is { } reason) Skip = reason;
+        else if (!File.Exists("/usr/bin/strace") && !File.Exists("/bin/strace")) Skip = "no strace (apt-get install strace)";
+    }
+}
+
 /// <summary>What the host offers for integration tests.</summary>
 public static class HostRequirements
 {

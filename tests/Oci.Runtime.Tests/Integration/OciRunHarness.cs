@@ -69,6 +69,26 @@ public sealed class OciRunHarness : IDisposable
     /// <summary>Runs oci-run with extra global flags before the command.</summary>
     public CommandResult RunWithGlobal(string[] globalFlags, string[] args) => RunThrough([], globalFlags, args);
 
+    /// <summary>Under <c>strace -f</c> (the system calls <paramref name="syscalls"/>): <c>run</c> of /bin/true, or
+    /// (<paramref name="command"/> "exec") <c>exec</c> of /bin/true in a running container; returns the command's
+    /// result and the trace's lines.</summary>
+    public (CommandResult Result, string[] Trace) RunTraced(string command, string syscalls)
+    {
+        string trace = Path.Combine(Root, $"{command}-{Guid.NewGuid():N}.strace");
+        string[] strace = ["strace", "-f", "-qq", "-o", trace, "-e", "trace=" + syscalls];
+        string id = NewId();
+        CommandResult result;
+        if (command == "run")
+            result = RunThrough(strace, [], ["run", "--bundle", WriteBundle(NewSpec("true")), id]);
+        else
+        {
+            var started = Run("run", "-d", "--bundle", WriteBundle(NewSpec("sleep", "1000")), id);
+            if (started.ExitCode != 0) throw new InvalidOperationException($"run -d: {started}");
+            result = RunThrough(strace, [], ["exec", id, "true"]);
+        }
+        return (result, File.Exists(trace) ? File.ReadAllLines(trace) : []);
+    }
+
     /// <summary>Runs oci-run under a wrapper command (such as <c>setpriv</c> with its options), which must exec
     /// it, optionally with <paramref name="stdin"/> as its input. A later <c>--root</c> in
     /// <paramref name="globalFlags"/> overrides the harness's own.</summary>

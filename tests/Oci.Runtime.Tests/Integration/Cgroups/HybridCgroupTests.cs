@@ -349,26 +349,14 @@ public class HybridCgroupTests
     /// half of all creates and execs. Traced with strace: the executor moves itself on each v1 hierarchy (it writes
     /// 0 to tasks) and the container's process is born in its cgroup2 cgroup; no cgroup.procs is opened for
     /// writing. Where the processes end up is what the other tests of this class read.</summary>
-    [ContainerTheory]
+    [StraceTheory]
     [InlineData("run")]
     [InlineData("exec")]
     public void Processes_join_the_cgroups_without_a_move_by_pid(string command)
     {
-        if (!File.Exists("/usr/bin/strace") && !File.Exists("/bin/strace")) return;
         using var h = new OciRunHarness();
-        string trace = Path.Combine(h.Root, $"{command}.strace");
-        string[] strace = ["strace", "-f", "-qq", "-o", trace, "-e", "trace=openat,write,clone3"];
-        CommandResult result;
-        string id = h.NewId();
-        if (command == "run")
-            result = h.RunThrough(strace, [], ["run", "--bundle", h.WriteBundle(OciRunHarness.NewSpec("true")), id]);
-        else
-        {
-            Assert.Equal(0, h.Run("run", "-d", "--bundle", h.WriteBundle(Sleeper()), id).ExitCode);
-            result = h.RunThrough(strace, [], ["exec", id, "true"]);
-        }
+        var (result, lines) = h.RunTraced(command, "openat,write,clone3");
         Assert.True(result.ExitCode == 0, result.ToString());
-        var lines = File.ReadAllLines(trace);
         string all = string.Join('\n', lines);
         var tasks = lines.Where(l => l.Contains("/tasks\"", StringComparison.Ordinal) && l.Contains("O_WRONLY", StringComparison.Ordinal)).ToList();
         int v1 = Oci.Runtime.Cgroups.CgroupMounts.Read().Hierarchies.Count(m => !m.IsUnified);

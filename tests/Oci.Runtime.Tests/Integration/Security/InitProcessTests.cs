@@ -88,29 +88,18 @@ public sealed class InitProcessTests
     /// <summary>Traced with strace: every process that enters or creates a namespace (the container's init for
     /// <c>run</c>, the joining process for <c>exec</c>) is non-dumpable by then, and stays so until it executes the
     /// user's program.</summary>
-    [ContainerTheory]
+    [StraceTheory]
     [InlineData("run")]
     [InlineData("exec")]
     public void The_process_entering_the_namespaces_is_not_dumpable(string command)
     {
-        if (!File.Exists("/usr/bin/strace") && !File.Exists("/bin/strace")) return;
         using var h = new OciRunHarness();
-        string trace = Path.Combine(h.Root, $"{command}.strace");
-        string[] strace = ["strace", "-f", "-qq", "-o", trace, "-e", "trace=prctl,setns,unshare,execve,clone,clone3,fork,vfork"];
-        CommandResult result;
-        if (command == "run")
-            result = h.RunThrough(strace, [], ["run", "--bundle", h.WriteBundle(OciRunHarness.NewSpec("true")), h.NewId()]);
-        else
-        {
-            string id = h.NewId();
-            var started = h.Run("run", "-d", "--bundle", h.WriteBundle(OciRunHarness.NewSpec("sleep", "1000")), id);
-            Assert.True(started.ExitCode == 0, started.ToString());
-            result = h.RunThrough(strace, [], ["exec", id, "true"]);
-        }
+        var (result, trace) = h.RunTraced(command, "prctl,setns,unshare,execve,clone,clone3,fork,vfork");
         Assert.True(result.ExitCode == 0, result.ToString());
-        var findings = DumpabilityTrace.Check(File.ReadAllLines(trace));
-        Assert.True(findings.NamespaceEntries > 0, "no setns or unshare in the trace:\n" + File.ReadAllText(trace));
-        Assert.True(findings.Violations.Count == 0, string.Join('\n', findings.Violations) + "\n\ntrace:\n" + File.ReadAllText(trace));
+        var findings = DumpabilityTrace.Check(trace);
+        string all = string.Join('\n', trace);
+        Assert.True(findings.NamespaceEntries > 0, "no setns or unshare in the trace:\n" + all);
+        Assert.True(findings.Violations.Count == 0, string.Join('\n', findings.Violations) + "\n\ntrace:\n" + all);
     }
 
     /// <summary>The trace reader itself, on strace's split and padded lines: a process that set itself
