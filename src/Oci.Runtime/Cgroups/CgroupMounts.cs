@@ -49,7 +49,10 @@ internal sealed class CgroupMounts
         var found = new List<CgroupHierarchy>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         if (Sys.StatMount(Sys.UniqueMountId(Base)) is not { } top) return null;
-        if (top.Type is "cgroup" or "cgroup2") Add(found, seen, top);
+        if (top.Type is "cgroup" or "cgroup2")
+        {
+            if (!Add(found, seen, top)) return null;
+        }
         else
         {
             var below = new List<string>();
@@ -67,19 +70,22 @@ internal sealed class CgroupMounts
                 ulong id = Sys.UniqueMountId(dir);
                 if (id == 0 || Sys.StatMount(id) is not { } mount) return null;
                 // A symbolic link (cpu -> cpu,cpuacct) or a plain directory is the tmpfs's own.
-                if (mount.Type is "cgroup" or "cgroup2" && mount.Point == dir) Add(found, seen, mount);
+                if (mount.Type is "cgroup" or "cgroup2" && mount.Point == dir && !Add(found, seen, mount)) return null;
             }
         }
         foreach (var key in ReadProcessCgroups().Keys)
             if (!seen.Contains(key)) return null;
         return new CgroupMounts(found);
 
-        static void Add(List<CgroupHierarchy> found, HashSet<string> seen, (string Type, string Root, string Point, string Options) mount)
+        // False for a v1 hierarchy whose options (its controllers) the kernel did not give.
+        static bool Add(List<CgroupHierarchy> found, HashSet<string> seen, (string Type, string Root, string Point, string? Options) mount)
         {
             bool unified = mount.Type == "cgroup2";
-            var controllers = unified ? [] : Controllers(mount.Options);
+            if (!unified && mount.Options is null) return false;
+            var controllers = unified ? [] : Controllers(mount.Options!);
             if (seen.Add(unified ? "" : string.Join(',', controllers)))
                 found.Add(new CgroupHierarchy(mount.Point, mount.Root, controllers, unified));
+            return true;
         }
     }
 

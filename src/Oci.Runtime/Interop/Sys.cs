@@ -547,8 +547,9 @@ internal static unsafe partial class Sys
     }
 
     /// <summary>statmount(2) (Linux 6.8) of mount <paramref name="uniqueId"/>: its filesystem type, root, mount point and
-    /// superblock options ("" when it has none); null when the kernel cannot tell.</summary>
-    public static (string Type, string Root, string Point, string Options)? StatMount(ulong uniqueId)
+    /// superblock options (null when the kernel gave none: the mount has none, or the kernel is older than 6.11); null
+    /// when the kernel cannot tell.</summary>
+    public static (string Type, string Root, string Point, string? Options)? StatMount(ulong uniqueId)
     {
         const long SYS_statmount = 457;
         const ulong STATMOUNT_MNT_ROOT = 0x8, STATMOUNT_MNT_POINT = 0x10, STATMOUNT_FS_TYPE = 0x20, STATMOUNT_MNT_OPTS = 0x80;
@@ -565,7 +566,7 @@ internal static unsafe partial class Sys
         ulong mask = *(ulong*)(buffer + 8);
         if ((mask & (STATMOUNT_MNT_ROOT | STATMOUNT_MNT_POINT | STATMOUNT_FS_TYPE)) != (STATMOUNT_MNT_ROOT | STATMOUNT_MNT_POINT | STATMOUNT_FS_TYPE))
             return null;
-        return (At(buffer, 36), At(buffer, 104), At(buffer, 108), (mask & STATMOUNT_MNT_OPTS) != 0 ? At(buffer, 4) : "");
+        return (At(buffer, 36), At(buffer, 104), At(buffer, 108), (mask & STATMOUNT_MNT_OPTS) != 0 ? At(buffer, 4) : null);
 
         static string At(byte* statmount, int field) => Marshal.PtrToStringUTF8((nint)(statmount + 512 + *(uint*)(statmount + field)))!;
     }
