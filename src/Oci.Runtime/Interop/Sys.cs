@@ -527,23 +527,30 @@ internal static unsafe partial class Sys
     public static ulong MountId(string path)
     {
         const uint STATX_MNT_ID = 0x1000;
-        var buffer = stackalloc byte[256];
-        fixed (byte* p = CString.Of(path))
-            Check(Native.statx(AT_FDCWD, p, 0, STATX_MNT_ID, buffer), $"statx {path}");
-        return (*(uint*)buffer & STATX_MNT_ID) != 0 ? *(ulong*)(buffer + 144) : 0;
+        ulong id = StatxMountId(path, 0, STATX_MNT_ID, out int errno);
+        if (errno != 0) throw new SyscallException($"statx {path}", errno);
+        return id;
     }
 
-    /// <summary>statx(2)'s unique (64-bit) id of the mount that holds <paramref name="path"/>, which statmount takes,
-    /// or 0 when the kernel gives none (before 6.8).</summary>
+    /// <summary>statx(2)'s unique (64-bit) id of the mount that holds <paramref name="path"/> itself (a symbolic link
+    /// not followed), which statmount takes, or 0 when the kernel gives none (before 6.8) or the path is not there.</summary>
     public static ulong UniqueMountId(string path)
     {
         const uint STATX_MNT_ID_UNIQUE = 0x4000;
+        return StatxMountId(path, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID_UNIQUE, out _);
+    }
+
+    /// <summary>statx(2) asking for <paramref name="mask"/> (one of the mount ids, at stx_mnt_id): the id, 0 when the
+    /// kernel did not give it; <paramref name="errno"/> is statx's error, 0 on success.</summary>
+    static ulong StatxMountId(string path, int flags, uint mask, out int errno)
+    {
         var buffer = stackalloc byte[256];
         int result;
         fixed (byte* p = CString.Of(path))
-            result = Native.statx(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID_UNIQUE, buffer);
-        if (result < 0) return 0;
-        return (*(uint*)buffer & STATX_MNT_ID_UNIQUE) != 0 ? *(ulong*)(buffer + 144) : 0;
+            result = Native.statx(AT_FDCWD, p, flags, mask, buffer);
+        errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
+        // struct statx: stx_mask at 0, stx_mnt_id at 144.
+        return result == 0 && (*(uint*)buffer & mask) != 0 ? *(ulong*)(buffer + 144) : 0;
     }
 
     /// <summary>statmount(2) (Linux 6.8) of mount <paramref name="uniqueId"/>: its filesystem type, root, mount point and
